@@ -1,0 +1,93 @@
+# Build rules for the Online CryoEM Study Group book.
+#
+#   make html      the website in _build/html, with the PDF syllabus inside it
+#   make test      every test (installs what it needs first)
+#
+# Every target that needs Python first creates .venv/ and installs
+# requirements.txt into it; the targets that need TeX first make sure Debian's
+# TeX packages are there. Run `make help` for the rest.
+
+SPHINXBUILD   = $(VENV)/bin/sphinx-build
+# Warnings are errors, all of them are reported before failing, and every
+# cross-reference must resolve.
+SPHINXOPTS   ?= -W --keep-going -n
+SOURCEDIR     = .
+BUILDDIR      = _build
+VENV          = .venv
+PYTHON       ?= python3
+PDFNAME       = online-cryoem-study-group.pdf
+# Never stop at a TeX prompt: a TeX error ends the run with its message.
+export LATEXOPTS = -interaction=nonstopmode -halt-on-error
+
+# Debian's packages for the PDF: latexmk drives xelatex (a Unicode engine);
+# latex-extra has fncychap and wrapfig, which Sphinx's LaTeX needs;
+# fonts-recommended has the symbol fonts; freefont is Sphinx's default xelatex font.
+TEX_PACKAGES  = latexmk texlive-latex-recommended texlive-latex-extra \
+                texlive-fonts-recommended texlive-xetex fonts-freefont-otf
+
+.PHONY: help venv tex html html-only pdf livehtml test clean Makefile
+
+help:
+	@echo "make html       website in $(BUILDDIR)/html, with the PDF syllabus"
+	@echo "make html-only  website without building the PDF (faster previews)"
+	@echo "make pdf        PDF syllabus in $(BUILDDIR)/latex/$(PDFNAME)"
+	@echo "make livehtml   preview that rebuilds as you edit (sphinx-autobuild)"
+	@echo "make test       the whole test suite"
+	@echo "make clean      remove $(BUILDDIR) (and with it the notebook cache)"
+	@echo "Any other Sphinx builder works too: make linkcheck, make latex, ..."
+
+# --- Set-up -----------------------------------------------------------------
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt
+	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV) || { \
+	  echo "Could not create a virtual environment. On Debian: apt-get install python3-venv"; exit 1; }
+	$(VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV)/bin/python -m pip install --quiet -r requirements.txt
+	@touch $@
+
+tex:
+	@if command -v latexmk >/dev/null 2>&1 && command -v xelatex >/dev/null 2>&1 \
+	    && kpsewhich fncychap.sty >/dev/null 2>&1 && fc-list 2>/dev/null | grep -q FreeSerif; then \
+	  : ; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing TeX from Debian's packages: $(TEX_PACKAGES)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    --no-install-recommends $(TEX_PACKAGES) >/dev/null; \
+	else \
+	  echo "TeX is missing. Install these Debian packages, then run make again:"; \
+	  echo "  sudo apt-get install --no-install-recommends $(TEX_PACKAGES)"; \
+	  exit 1; \
+	fi
+
+# --- Books ------------------------------------------------------------------
+
+html: pdf html-only
+	cp $(BUILDDIR)/latex/$(PDFNAME) $(BUILDDIR)/html/$(PDFNAME)
+
+html-only: venv
+	$(SPHINXBUILD) -b html "$(SOURCEDIR)" "$(BUILDDIR)/html" $(SPHINXOPTS) $(O)
+
+pdf: venv tex
+	$(SPHINXBUILD) -M latexpdf "$(SOURCEDIR)" "$(BUILDDIR)" $(SPHINXOPTS) $(O)
+
+livehtml: venv
+	$(VENV)/bin/sphinx-autobuild "$(SOURCEDIR)" "$(BUILDDIR)/html" $(SPHINXOPTS) $(O) \
+	  --watch _ext --watch references.bib --ignore "$(BUILDDIR)/*" --ignore "$(VENV)/*"
+
+# --- Checks -----------------------------------------------------------------
+
+test: venv tex
+	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(BUILDDIR)
+
+# Files that are never made: without these empty rules the catch-all below
+# would try to "build" them.
+requirements.txt Makefile: ;
+
+# Sphinx's "make mode" for every other builder (linkcheck, latex, ...).
+%: Makefile venv
+	$(SPHINXBUILD) -M $@ "$(SOURCEDIR)" "$(BUILDDIR)" $(SPHINXOPTS) $(O)

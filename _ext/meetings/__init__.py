@@ -1,0 +1,408 @@
+"""Meetings as data: one MyST page per meeting drives the rest of the book.
+
+What flows where::
+
+    meetings/YYYY-MM-DD-slug.md   front matter (date, time, zone, stream, speaker,
+                                  pre-reading keys) + "# Title" heading
+      -> the meeting's own page   title prefixed "21 Jan 2022 - ", its time in
+                                  three zones, its Pre-reading list  (transforms)
+      -> section 1's table        ``meeting-schedule`` directive, filled in after
+                                  every page is read                 (post-transform)
+      -> sections 4 and 6         ``meeting-list upcoming|past``: a toctree of the
+                                  announced meetings on either side of the as-of date
+      -> _build/html/meetings.ics one event per meeting              (build-finished)
+    references.bib
+      -> every Pre-reading list   ``pre-reading`` directive and meeting pages
+
+The meeting files are read with :mod:`meetings.model` (plain functions) the way
+sphinxcontrib-bibtex reads .bib files: every page that summarises meetings
+declares each file as a dependency, and adding or deleting a meeting marks
+those pages outdated, so incremental builds never show a stale schedule.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from typing import TYPE_CHECKING, Any
+
+from docutils import nodes
+from sphinx import addnodes
+from sphinx.errors import SphinxError
+from sphinx.transforms import SphinxTransform
+from sphinx.transforms.post_transforms import SphinxPostTransform
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
+from sphinx.util.osutil import relative_uri
+
+from . import model
+from .calendar import build_calendar
+from .references import pre_reading_nodes
+
+if TYPE_CHECKING:
+    from docutils.nodes import Node
+    from sphinx.application import Sphinx
+    from sphinx.config import Config
+    from sphinx.environment import BuildEnvironment
+    from sphinx.util.typing import ExtensionMetadata
+
+logger = logging.getLogger(__name__)
+
+MEETINGS_DIR = "meetings"
+CALENDAR_NAME = "meetings.ics"
+
+
+class MeetingsError(SphinxError):
+    """A meeting file, or the set of them, breaks a rule."""
+
+    category = "Meeting error"
+
+
+# -- Nodes ---------------------------------------------------------------------
+
+
+class meeting_schedule(nodes.General, nodes.Element):
+    """Placeholder for section 1's table, filled in once every page is read."""
+
+
+# -- Reading the meeting files ------------------------------------------------------
+
+_cache: dict[tuple[str, int, int, tuple[Any, ...]], model.Meeting] = {}
+
+
+def is_meeting(docname: str) -> bool:
+    return docname.startswith(MEETINGS_DIR + "/")
+
+
+def meeting_docnames(env: BuildEnvironment) -> list[str]:
+    return sorted(d for d in env.found_docs if is_meeting(d))
+
+
+def load_meeting(env: BuildEnvironment, docname: str) -> model.Meeting:
+    """The meeting in *docname*'s file, re-read only when the file changes."""
+    path = env.doc2path(docname)
+    config = env.config
+    settings = (tuple(config.meetings_streams), config.meetings_timezone, config.meetings_duration)
+    stat = os.stat(path)
+    key = (str(path), stat.st_mtime_ns, stat.st_size, settings)
+    if key not in _cache:
+        shown = os.path.relpath(path, env.srcdir)
+        try:
+            _cache[key] = model.parse_meeting(
+                path.read_text(encoding="utf-8"),
+                shown,
+                streams=config.meetings_streams,
+                default_timezone=config.meetings_timezone,
+                default_duration=config.meetings_duration,
+            )
+        except model.MeetingError as exc:
+            raise MeetingsError(str(exc)) from None
+    return _cache[key]
+
+
+def load_meetings(env: BuildEnvironment, *, note: bool = True) -> list[model.Meeting]:
+    """Every meeting, checked as a set; the current page depends on each file."""
+    docnames = meeting_docnames(env)
+    meetings = [load_meeting(env, docname) for docname in docnames]
+    try:
+        model.check_collection(meetings, bib_keys(env))
+    except model.MeetingError as exc:
+        raise MeetingsError(str(exc)) from None
+    if note:
+        for docname in docnames:
+            env.note_dependency(env.doc2path(docname))
+    return meetings
+
+
+def bib_keys(env: BuildEnvironment) -> set[str]:
+    return set(env.get_domain("cite").bibdata.data.entries)
+
+
+def docname_of(meeting: model.Meeting) -> str:
+    return os.path.splitext(meeting.path)[0].replace(os.sep, "/")
+
+
+def as_of(config: Config) -> dt.date:
+    return dt.date.fromisoformat(config.meetings_as_of)
+
+
+# -- Directives -----------------------------------------------------------------
+
+
+class MeetingSchedule(SphinxDirective):
+    """Section 1's table: Date, Time and Topic of every meeting, in date order."""
+
+    has_content = False
+
+    def run(self) -> list[Node]:
+        load_meetings(self.env)  # check them now, and depend on every file
+        return [self.calendar_link(), meeting_schedule()]
+
+    def calendar_link(self) -> addnodes.only:
+        """A link to meetings.ics, on the website only."""
+        uri = relative_uri(self.env.docname + ".html", CALENDAR_NAME)
+        text = "Subscribe to the schedule in your calendar"
+        paragraph = nodes.paragraph(
+            "", "",
+            nodes.reference(text, text, refuri=uri, classes=["meetings-calendar"]),
+            nodes.Text(f" ({CALENDAR_NAME}, updated with every build)."),
+        )
+        return addnodes.only("", paragraph, expr="html")
+
+
+class MeetingList(SphinxDirective):
+    """A toctree of the announced meetings before (past) or from (upcoming) the as-of date."""
+
+    required_arguments = 1
+    has_content = False
+
+    def run(self) -> list[Node]:
+        which = self.arguments[0]
+        if which not in {"upcoming", "past"}:
+            raise self.error("meeting-list takes 'upcoming' or 'past'")
+        upcoming, past = model.split(load_meetings(self.env), as_of(self.config))
+        chosen = upcoming if which == "upcoming" else past
+        if not chosen:
+            day = model.format_day(as_of(self.config))
+            text = f"No {which} meetings as of {day}."
+            return [nodes.paragraph(text, text, classes=["meetings-none"])]
+        toctree = addnodes.toctree()
+        toctree["parent"] = self.env.docname
+        toctree["entries"] = [(None, docname_of(m)) for m in chosen]
+        toctree["includefiles"] = [docname_of(m) for m in chosen]
+        toctree["maxdepth"] = 1
+        toctree["caption"] = None
+        toctree["glob"] = False
+        toctree["hidden"] = False
+        toctree["includehidden"] = False
+        toctree["numbered"] = 0
+        toctree["titlesonly"] = True
+        self.set_source_info(toctree)
+        wrapper = nodes.compound(classes=["toctree-wrapper", "meeting-list"])
+        wrapper.append(toctree)
+        return [wrapper]
+
+
+class PreReading(SphinxDirective):
+    """An enumerated list of full references, in the order given (one BibTeX key a line)."""
+
+    has_content = True
+
+    def run(self) -> list[Node]:
+        keys = [line.strip() for line in self.content if line.strip()]
+        if not keys:
+            raise self.error("pre-reading lists at least one BibTeX key, one a line")
+        try:
+            return pre_reading_nodes(self.env, keys)
+        except KeyError as exc:
+            raise self.error(f"{exc.args[0]!r} is not a key in references.bib") from None
+
+
+# -- Transforms ----------------------------------------------------------------
+
+
+class MeetingPage(SphinxTransform):
+    """Give a meeting page its dated title, its times and its Pre-reading."""
+
+    # After MyST has turned the front matter into docinfo (DocInfo is 340),
+    # before the page's title is collected (doctree-read).
+    default_priority = 700
+
+    def apply(self, **kwargs: Any) -> None:
+        docname = self.env.docname
+        if not is_meeting(docname):
+            return
+        meeting = load_meeting(self.env, docname)
+        section = next(iter(self.document.findall(nodes.section)), None)
+        if section is None:  # a slot with no paper yet: the schedule's words
+            section = nodes.section(ids=["meeting"], names=["meeting"])
+            section += nodes.title(meeting.heading, meeting.heading)
+            for child in list(self.document.children):
+                if not isinstance(child, nodes.docinfo):
+                    self.document.remove(child)
+                    section += child
+            self.document += section
+        else:
+            title = section[0]
+            title.insert(0, nodes.Text(meeting.heading_prefix))
+        details: list[Node] = [self.when(meeting)]
+        if meeting.pre_reading:
+            try:
+                details += pre_reading_nodes(self.env, list(meeting.pre_reading))
+            except KeyError as exc:
+                raise MeetingsError(
+                    f"{meeting.path}: field 'pre-reading': {exc.args[0]!r} is not a key in references.bib"
+                ) from None
+        section[1:1] = details
+
+    def when(self, meeting: model.Meeting) -> nodes.paragraph:
+        """One line: the date, the time in each display zone, the stream or guest."""
+        parts = [model.format_day(meeting.date, weekday=True)]
+        for label, zone_name in self.config.meetings_display_zones:
+            zone = model.get_zone(zone_name)
+            local = meeting.start.astimezone(zone)
+            text = f"{model.format_time(meeting.start, zone)} ({label})"
+            if local.date() != meeting.date:
+                text += f" on {model.format_day(local.date(), weekday=True)}"
+            parts.append(text)
+        line = nodes.paragraph("", " · ".join(parts) + ". ", classes=["meeting-when"])
+        if meeting.stream == model.GUEST:
+            line += nodes.Text(f"Guest: {meeting.speaker}.")
+            return line
+        line += nodes.Text("Stream: ")
+        reading_list = self.config.meetings_streams.get(meeting.stream)
+        if reading_list:
+            line += addnodes.pending_xref(
+                "", nodes.inline(meeting.stream, meeting.stream),
+                refdomain="std", reftype="doc", reftarget="/" + reading_list,
+                refexplicit=True, refwarn=True,
+            )
+        else:
+            line += nodes.Text(meeting.stream)
+        line += nodes.Text(".")
+        return line
+
+
+class FillSchedule(SphinxPostTransform):
+    """Replace each ``meeting_schedule`` placeholder with the table."""
+
+    # Before references are resolved (10), so the links made here resolve
+    # through Sphinx, in HTML and LaTeX alike.
+    default_priority = 5
+
+    def run(self, **kwargs: Any) -> None:
+        placeholders = list(self.document.findall(meeting_schedule))
+        if not placeholders:
+            return
+        meetings = sorted(load_meetings(self.env, note=False), key=lambda m: (m.start, m.path))
+        for placeholder in placeholders:
+            placeholder.replace_self(self.table(meetings))
+
+    def table(self, meetings: list[model.Meeting]) -> nodes.table:
+        table = nodes.table(classes=["meeting-schedule", "longtable"])
+        group = nodes.tgroup(cols=3)
+        table += group
+        for width in (20, 16, 64):
+            group += nodes.colspec(colwidth=width)
+        table["classes"].append("colwidths-given")
+        head = nodes.thead()
+        group += head
+        head += self.row([nodes.Text("Date")], [nodes.Text("Time")], [nodes.Text("Topic")])
+        body = nodes.tbody()
+        group += body
+        for meeting in meetings:
+            topic: Node = nodes.Text(meeting.topic)
+            if meeting.announced:
+                topic = addnodes.pending_xref(
+                    "", nodes.inline(meeting.topic, meeting.topic),
+                    refdomain="std", reftype="doc", reftarget="/" + docname_of(meeting),
+                    refexplicit=True, refwarn=True, refdoc=self.env.docname,
+                )
+            body += self.row(
+                [nodes.Text(model.format_day(meeting.date, weekday=True))],
+                [nodes.Text(model.format_time(meeting.start))],
+                [topic],
+            )
+        return table
+
+    @staticmethod
+    def row(*cells: list[Node]) -> nodes.row:
+        row = nodes.row()
+        for cell in cells:
+            row += nodes.entry("", nodes.paragraph("", "", *cell))
+        return row
+
+
+# -- Event handlers ------------------------------------------------------------------
+
+
+def resolve_as_of_date(app: Sphinx, config: Config) -> None:
+    """Settle the as-of date once, so that a change to it re-reads the book."""
+    try:
+        day, source = model.resolve_as_of(
+            config.meetings_as_of, os.environ, config.meetings_edition, dt.date.today()
+        )
+    except ValueError as exc:
+        raise MeetingsError(str(exc)) from None
+    config.meetings_as_of = day.isoformat()
+    logger.info("meetings: upcoming and past are split as of %s (from %s)", day.isoformat(), source)
+
+
+def mark_unannounced_orphans(app: Sphinx, doctree: nodes.document) -> None:
+    """A slot with no paper yet is in no toctree and is not searched."""
+    docname = app.env.docname
+    if is_meeting(docname) and not load_meeting(app.env, docname).announced:
+        app.env.metadata[docname]["orphan"] = True
+        app.env.metadata[docname]["nosearch"] = True
+
+
+def find_outdated_summaries(
+    app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
+) -> list[str]:
+    """When a meeting is added or deleted, re-read the pages that list meetings."""
+    if not any(is_meeting(d) for d in added | removed):
+        return []
+    folder = (env.srcdir / MEETINGS_DIR).resolve()
+    return [
+        docname
+        for docname, deps in env.dependencies.items()
+        if any(os.path.dirname(os.path.abspath(dep)) == str(folder) for dep in deps)
+    ]
+
+
+def write_calendar(app: Sphinx, exception: Exception | None) -> None:
+    """Write meetings.ics beside the HTML pages."""
+    if exception is not None or app.builder.format != "html":
+        return
+    env = app.env
+    baseurl = app.config.html_baseurl.rstrip("/") + "/"
+    meetings = load_meetings(env, note=False)
+
+    def url_of(meeting: model.Meeting) -> str:
+        # A slot with no paper yet has no page of its own: the book's front page.
+        target = docname_of(meeting) if meeting.announced else app.config.root_doc
+        return baseurl + app.builder.get_target_uri(target)
+
+    stamp = dt.datetime.combine(as_of(app.config), dt.time(), dt.timezone.utc)
+    if "SOURCE_DATE_EPOCH" in os.environ:
+        stamp = dt.datetime.fromtimestamp(int(os.environ["SOURCE_DATE_EPOCH"]), dt.timezone.utc)
+    data = build_calendar(
+        meetings,
+        name=app.config.project,
+        url_of=url_of,
+        uid_of=lambda m: f"{docname_of(m).removeprefix(MEETINGS_DIR + '/')}@{app.config.meetings_uid_domain}",
+        stamp=stamp,
+    )
+    (app.outdir / CALENDAR_NAME).write_bytes(data)
+
+
+# -- Setup -----------------------------------------------------------------------------
+
+
+def setup(app: Sphinx) -> ExtensionMetadata:
+    app.add_config_value("meetings_streams", {"guest": None}, "env", types=frozenset({dict}))
+    app.add_config_value("meetings_timezone", "UTC", "env", types=frozenset({str}))
+    app.add_config_value("meetings_duration", 60, "env", types=frozenset({int}))
+    app.add_config_value("meetings_display_zones", [], "env", types=frozenset({list, tuple}))
+    app.add_config_value("meetings_as_of", None, "env", types=frozenset({str, type(None)}))
+    app.add_config_value("meetings_edition", None, "env", types=frozenset({str, type(None)}))
+    app.add_config_value("meetings_uid_domain", "online-cryoem-study-group", "html",
+                         types=frozenset({str}))
+
+    app.add_node(meeting_schedule)
+    app.add_directive("meeting-schedule", MeetingSchedule)
+    app.add_directive("meeting-list", MeetingList)
+    app.add_directive("pre-reading", PreReading)
+    app.add_transform(MeetingPage)
+    app.add_post_transform(FillSchedule)
+
+    app.connect("config-inited", resolve_as_of_date)
+    app.connect("doctree-read", mark_unannounced_orphans, priority=600)
+    app.connect("env-get-outdated", find_outdated_summaries)
+    app.connect("build-finished", write_calendar)
+    return {
+        "version": "1.0",
+        "env_version": 1,
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }
