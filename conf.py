@@ -41,6 +41,8 @@ extensions = [
     "sphinx.ext.mathjax",
     "meetings",  # _ext/meetings: meeting pages -> schedule, sections 4 and 6, calendar
     "appendices",  # _ext/appendices.py: the notebooks are the PDF's appendices
+    "notebook_downloads",  # _ext/notebook_downloads.py: .ipynb and .md links on notebook pages
+    "numbered_header",  # _ext/numbered_header.py: "1. Dates and Topics" in the header too
 ]
 
 root_doc = "index"
@@ -143,10 +145,10 @@ html_css_files = ["book.css"]
 # Sphinx adds MathJax only to pages with math, from _static/.
 mathjax_path = "tex-svg-full.js"
 html_theme_options = {
-    # Short header: the six sections and the notebooks, nothing else.
-    "header_links_before_dropdown": 7,
+    # Short header: the six numbered sections and the notebooks, nothing else.
+    "navbar_center": ["navbar-sections"],
     "navbar_end": ["pdf-link", "theme-switcher", "navbar-icon-links"],
-    "secondary_sidebar_items": ["page-toc", "sourcelink"],
+    "secondary_sidebar_items": ["page-toc", "notebook-downloads", "sourcelink"],
     "navigation_with_keys": False,
     "show_toc_level": 2,
     "footer_start": ["copyright"],
@@ -175,6 +177,8 @@ latex_documents = [
     )
 ]
 latex_elements = {
+    # Bookmarks carry their section numbers, as the contents do.
+    "passoptionstopackages": r"\PassOptionsToPackage{bookmarksnumbered}{hyperref}",
     "papersize": "letterpaper",
     "pointsize": "11pt",
     # The original's contents go down to 2.5.1.
