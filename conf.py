@@ -154,6 +154,9 @@ html_theme_options = {
     "footer_start": ["copyright"],
     "footer_end": ["sphinx-version"],
 }
+# A meeting page lists no sibling meetings: at hundreds of meetings the list
+# would fill every page, and an edit to one meeting would rewrite them all.
+html_sidebars = {"meetings/*": []}
 templates_path = ["_templates"]
 html_last_updated_fmt = None
 # The PDF syllabus is copied into the site's root by `make html`.

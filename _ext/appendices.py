@@ -22,9 +22,10 @@ if TYPE_CHECKING:
     from sphinx.util.typing import ExtensionMetadata
 
 
-# The appendices' own headings stay out of the contents and the bookmarks
+# A new page, then the appendices; their own headings stay out of the contents and the bookmarks
 # below A.1, so that both list the syllabus first and stay equal.
-APPENDIX = r"""\appendix
+APPENDIX = r"""\clearpage
+\appendix
 \addtocontents{toc}{\protect\setcounter{tocdepth}{2}}
 \hypersetup{bookmarksdepth=2}
 """

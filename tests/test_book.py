@@ -228,3 +228,31 @@ def test_the_schedule_is_a_real_table_in_the_pdf(book):
     schedule = tex[tex.index(r"\section{Dates and Topics}"):tex.index(r"\section{General Information}")]
     assert r"\begin{longtable}" in schedule
     assert schedule.count(r"\\") >= 11  # header and ten meetings
+
+
+def test_the_pdf_log_has_no_missing_characters_or_lines_past_the_margin(book):
+    log = book.latex_log.read_text(encoding="utf-8", errors="replace")
+    assert "Missing character" not in log
+    assert "Overfull \\hbox" not in log
+    for unresolved in ["LaTeX Warning: Reference", "LaTeX Warning: Hyper reference",
+                       "LaTeX Warning: Citation", "There were undefined references"]:
+        assert unresolved not in log
+
+
+def test_the_pdf_has_no_blank_pages(pdf):
+    blank = [number for number, page in enumerate(pdf.pages, start=1)
+             if len(page.extract_text().split()) < 3 and not page.images]
+    assert blank == []
+
+
+def test_the_pdf_breaks_pages_where_the_original_does(pdf):
+    """Sections 1, 2, 4, 5 and 6 start a page; 3 follows on from 2.8."""
+    starts = {}
+    for number, page in enumerate(pdf.pages[:20]):
+        lines = [line.strip() for line in page.extract_text().splitlines() if line.strip()]
+        if number > 1 and lines:
+            starts[squash(lines[0])] = number
+    for section in ["1", "2", "4", "5", "6"]:
+        title = dict(STRUCTURE)[section]
+        assert squash(section + title) in starts, f"section {section} does not start a page"
+    assert squash("3" + dict(STRUCTURE)["3"]) not in starts

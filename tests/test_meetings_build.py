@@ -158,6 +158,9 @@ def test_incremental_builds_follow_edits_additions_and_deletions(project, tmp_pa
     assert schedule_rows(out)[0] == ["Fri 21 Jan 2022", "10:30 AM PST", "mathy"]
     assert listed(out, "upcoming")[0] == "2.1. 21 Jan 2022 - Alpha revisited"
     assert "Alpha revisited" in (out / "meetings.ics").read_text()
+    # The next meeting's page links back to it under its new title.
+    beta = soup(out / "meetings" / "2022-01-28-beta.html")
+    assert "Alpha revisited" in beta.select_one('link[rel="prev"]')["title"]
 
     # Add a meeting.
     new = meetings / "2022-02-04-delta.md"

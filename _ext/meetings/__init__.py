@@ -350,6 +350,25 @@ def find_outdated_summaries(
     ]
 
 
+def note_meetings_to_read(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+    """Remember which meetings this build reads (for :func:`rewrite_neighbours`)."""
+    app._meetings_read = {d for d in docnames if is_meeting(d)}  # type: ignore[attr-defined]
+
+
+def rewrite_neighbours(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """A meeting's previous and next pages show its title in their links: rewrite them.
+
+    Its section page and the schedule are re-read anyway (they depend on every
+    meeting file); meeting pages list no siblings (conf.py's html_sidebars), so
+    nothing else shows the title.
+    """
+    read = getattr(app, "_meetings_read", set())
+    if not read:
+        return []
+    relations = env.collect_relations()
+    return sorted({n for d in read if d in relations for n in relations[d][1:] if n})
+
+
 def write_calendar(app: Sphinx, exception: Exception | None) -> None:
     """Write meetings.ics beside the HTML pages."""
     if exception is not None or app.builder.format != "html":
@@ -399,6 +418,8 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     app.connect("config-inited", resolve_as_of_date)
     app.connect("doctree-read", mark_unannounced_orphans, priority=600)
     app.connect("env-get-outdated", find_outdated_summaries)
+    app.connect("env-before-read-docs", note_meetings_to_read)
+    app.connect("env-get-updated", rewrite_neighbours)
     app.connect("build-finished", write_calendar)
     return {
         "version": "1.0",
