@@ -83,7 +83,9 @@ myst_heading_anchors = 3
 # unchanged notebook is not run again. The cache lives with the build output
 # (`make clean` forgets it); delete one notebook's entry to force it to re-run.
 nb_execution_mode = "cache"
-nb_execution_cache_path = str(ROOT / "_build" / ".jupyter_cache")
+# BOOK_JUPYTER_CACHE moves it: the reproducibility test builds the book twice,
+# each time from an empty cache of its own.
+nb_execution_cache_path = os.environ.get("BOOK_JUPYTER_CACHE") or str(ROOT / "_build" / ".jupyter_cache")
 # 60 s per cell: every cell runs in well under a second on two cores; the
 # limit only stops a runaway loop before CI's hour does.
 nb_execution_timeout = 60
@@ -92,6 +94,9 @@ nb_execution_timeout = 60
 # tracebacks go to _build/html/reports/.
 nb_execution_raise_on_error = False
 nb_execution_show_tb = True
+# A cell's printed lines arrive as one or several outputs depending on when the
+# kernel flushed them; merged, two builds of one commit print the same page.
+nb_merge_streams = True
 # PNG figures work in both outputs (LaTeX cannot take SVG).
 nb_mime_priority_overrides = [
     ("latex", "image/svg+xml", None),
@@ -145,20 +150,25 @@ html_css_files = ["book.css"]
 # Sphinx adds MathJax only to pages with math, from _static/.
 mathjax_path = "tex-svg-full.js"
 html_theme_options = {
+    # Follow the reader's system (light or dark) until they pick one. Without
+    # a value the theme logs a console error on a reader's first visit.
+    "default_mode": "auto",
     # Short header: the six numbered sections and the notebooks, nothing else.
     "navbar_center": ["navbar-sections"],
     "navbar_end": ["pdf-link", "theme-switcher", "navbar-icon-links"],
     "secondary_sidebar_items": ["page-toc", "notebook-downloads", "sourcelink"],
     "navigation_with_keys": False,
     "show_toc_level": 2,
-    "footer_start": ["copyright"],
+    "footer_start": ["copyright", "last-updated"],
     "footer_end": ["sphinx-version"],
 }
 # A meeting page lists no sibling meetings: at hundreds of meetings the list
 # would fill every page, and an edit to one meeting would rewrite them all.
 html_sidebars = {"meetings/*": []}
 templates_path = ["_templates"]
-html_last_updated_fmt = None
+# Every page's footer says when the book was built: the date of
+# SOURCE_DATE_EPOCH when that is set (reproducible builds), else today.
+html_last_updated_fmt = "%-d %B %Y"
 # The PDF syllabus is copied into the site's root by `make html`.
 html_context = {"pdf_name": "online-cryoem-study-group.pdf"}
 

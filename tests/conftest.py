@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import functools
+import http.server
 import os
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, Page, Route, sync_playwright
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "_ext"))
@@ -64,3 +69,93 @@ def book(tmp_path_factory: pytest.TempPathFactory) -> Book:
     shutil.copy(out / "latex" / f"{name}.pdf", out / "html" / f"{name}.pdf")
     return Book(html=out / "html", pdf=out / "latex" / f"{name}.pdf",
                 latex_log=out / "latex" / f"{name}.log")
+
+
+# -- The built site in a real browser -------------------------------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+# Debian's Chromium, quiet: no sandbox (tests may run as root), no GPU, and none of
+# the background traffic (updates, sync, QUIC probes) that would leave the machine.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-quic", "--disable-sync"]
+
+
+class SiteHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves the built site with the types a web host gives the calendar and the PDF."""
+
+    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
+                      ".ics": "text/calendar", ".pdf": "application/pdf"}
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (the base's name)
+        pass
+
+
+@pytest.fixture(scope="session")
+def site(book: Book) -> Iterator[str]:
+    """The book's website served on localhost; yields its base URL."""
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(SiteHandler, directory=str(book.html)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Browser]:
+    """Headless Chromium from Debian, driven by Playwright."""
+    if not CHROMIUM.exists():
+        pytest.fail("Chromium is missing: `make chromium` (as root) or "
+                    "`sudo apt-get install --no-install-recommends chromium`")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@dataclass
+class Tab:
+    """A browser page that records everything that went wrong while it was used."""
+
+    page: Page
+    base: str
+    problems: list[str] = field(default_factory=list)
+    outside: list[str] = field(default_factory=list)
+
+    def open(self, path: str) -> Page:
+        self.page.goto(self.base + path, wait_until="networkidle")
+        # Pages with math wait until MathJax has typeset it.
+        self.page.evaluate("() => window.MathJax?.startup?.promise")
+        return self.page
+
+
+@pytest.fixture
+def open_tab(chromium: Browser, site: str) -> Iterator[Callable[..., Tab]]:
+    """Open a fresh tab (own context) on the site: only 127.0.0.1 is reachable, and every
+    console error, uncaught exception, failed request and error status is recorded."""
+    contexts = []
+
+    def open_tab(color_scheme: str = "light") -> Tab:
+        context = chromium.new_context(color_scheme=color_scheme, accept_downloads=True)
+        contexts.append(context)
+        tab = Tab(context.new_page(), site)
+
+        def only_this_machine(route: Route) -> None:
+            if route.request.url.startswith(site):
+                route.continue_()
+            else:
+                tab.outside.append(route.request.url)
+                route.abort()
+
+        context.route("**/*", only_this_machine)
+        page = tab.page
+        page.on("console", lambda m: m.type == "error" and tab.problems.append(f"console: {m.text}"))
+        page.on("pageerror", lambda e: tab.problems.append(f"exception: {e}"))
+        page.on("requestfailed", lambda r: tab.problems.append(f"failed: {r.url} {r.failure}"))
+        page.on("response", lambda r: r.status >= 400 and tab.problems.append(f"{r.status}: {r.url}"))
+        return tab
+
+    yield open_tab
+    for context in contexts:
+        context.close()
