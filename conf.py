@@ -150,9 +150,6 @@ html_css_files = ["book.css"]
 # Sphinx adds MathJax only to pages with math, from _static/.
 mathjax_path = "tex-svg-full.js"
 html_theme_options = {
-    # Follow the reader's system (light or dark) until they pick one. Without
-    # a value the theme logs a console error on a reader's first visit.
-    "default_mode": "auto",
     # Short header: the six numbered sections and the notebooks, nothing else.
     "navbar_center": ["navbar-sections"],
     "navbar_end": ["pdf-link", "theme-switcher", "navbar-icon-links"],
@@ -170,7 +167,12 @@ templates_path = ["_templates"]
 # SOURCE_DATE_EPOCH when that is set (reproducible builds), else today.
 html_last_updated_fmt = "%-d %B %Y"
 # The PDF syllabus is copied into the site's root by `make html`.
-html_context = {"pdf_name": "online-cryoem-study-group.pdf"}
+html_context = {
+    "pdf_name": "online-cryoem-study-group.pdf",
+    # Light or dark as the reader's system says, until they choose. (Without a
+    # value the theme logs a console error on a reader's first visit.)
+    "default_mode": "auto",
+}
 
 # -- LaTeX / PDF output ------------------------------------------------------------
 

@@ -6,6 +6,8 @@ import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import icalendar
+import nbformat
 import pytest
 import yaml
 from bs4 import BeautifulSoup
@@ -162,26 +164,90 @@ def test_huang_is_cited_on_two_pages_without_a_warning(book):
             book.html / f"{page}.html").get_text()
 
 
-def test_every_internal_link_and_anchor_resolves(book):
+def internal_targets(page: Path) -> list[str]:
+    """Every URL *page* links to or loads that is not on another site."""
+    targets = []
+    for tag in soup(page).select("a[href], img[src], link[href], script[src], source[src], [srcset]"):
+        for attr in ("href", "src"):
+            if tag.get(attr):
+                targets.append(tag[attr])
+        if tag.get("srcset"):  # "a.png 1x, b.png 2x"
+            targets += [candidate.split()[0] for candidate in tag["srcset"].split(",") if candidate.strip()]
+    return [t for t in targets
+            if not (urlsplit(t).scheme or t.startswith("//") or t.startswith("mailto:"))]
+
+
+def test_every_internal_link_anchor_image_and_download_resolves(book):
     pages = sorted(p for p in book.html.rglob("*.html") if "_static" not in p.parts)
     ids: dict[Path, set[str]] = {}
     broken = []
+    reached: set[Path] = set()
     for page in pages:
-        for a in soup(page).select("a[href], img[src], link[href], script[src]"):
-            target = a.get("href") or a.get("src")
+        for target in internal_targets(page):
             parts = urlsplit(target)
-            if parts.scheme or target.startswith("//") or target.startswith("mailto:"):
-                continue
             path = (page.parent / unquote(parts.path)).resolve() if parts.path else page
-            if not path.exists():
+            if not path.is_file():
                 broken.append(f"{page.relative_to(book.html)} -> {target}")
                 continue
+            reached.add(path)
             if parts.fragment and path.suffix == ".html":
                 if path not in ids:
                     ids[path] = {tag["id"] for tag in soup(path).select("[id]")}
                 if parts.fragment not in ids[path]:
                     broken.append(f"{page.relative_to(book.html)} -> {target}")
     assert broken == []
+    # The check reached every kind of file a reader opens or downloads.
+    suffixes = {path.suffix for path in reached}
+    assert {".html", ".png", ".css", ".js", ".pdf", ".ics", ".ipynb", ".md"} <= suffixes, suffixes
+
+
+def test_every_download_is_what_it_says(book):
+    """The PDF, the calendar and each notebook's two files open as what they are."""
+    assert PdfReader(book.html / "online-cryoem-study-group.pdf").pages
+    assert icalendar.Calendar.from_ical((book.html / "meetings.ics").read_bytes()).walk("VEVENT")
+    notebooks = sorted((book.html / "_notebooks" / "notebooks").glob("*.ipynb"))
+    assert notebooks
+    for path in notebooks:
+        nbformat.validate(nbformat.reads(path.read_text(encoding="utf-8"), as_version=4))
+        source = path.with_suffix(".md").read_text(encoding="utf-8")
+        assert source == (REPO / "notebooks" / path.with_suffix(".md").name).read_text(encoding="utf-8")
+
+
+def test_each_downloaded_notebook_prints_what_its_page_shows(book):
+    """Each printed line once: the .ipynb's streams are the ones on the page."""
+    for path in sorted((book.html / "_notebooks" / "notebooks").glob("*.ipynb")):
+        notebook = nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)
+        printed = "".join(output.text for cell in notebook.cells if cell.cell_type == "code"
+                          for output in cell.outputs if output.output_type == "stream")
+        page = soup(book.html / "notebooks" / f"{path.stem}.html")
+        shown = "".join(block.get_text() for block in page.select(".output.stream pre"))
+        assert printed.split() == shown.split(), path.name
+        assert [cell.id for cell in notebook.cells] == [f"cell-{n}" for n in range(1, len(notebook.cells) + 1)]
+
+
+# An external link may only be https; DOIs and arXiv ids are links of one form each.
+DOI_LINK = re.compile(r"https://doi\.org/10\.\d{4,9}/\S+")
+ARXIV_LINK = re.compile(r"https://arxiv\.org/abs/\d{4}\.\d{4,5}(v\d+)?")
+
+
+def test_external_links_have_the_right_form(book):
+    wrong = []
+    for page in sorted(p for p in book.html.rglob("*.html") if "_static" not in p.parts):
+        for tag in soup(page).select("[href], [src]"):
+            url = tag.get("href") or tag.get("src")
+            parts = urlsplit(url)
+            if not parts.scheme or parts.scheme == "mailto":
+                continue
+            name = page.relative_to(book.html)
+            if parts.scheme != "https":
+                wrong.append(f"{name}: not https: {url}")
+            elif "doi.org" in parts.netloc and not DOI_LINK.fullmatch(url):
+                wrong.append(f"{name}: not a DOI link: {url}")
+            elif "arxiv.org" in parts.netloc and not ARXIV_LINK.fullmatch(url):
+                wrong.append(f"{name}: not an arXiv abstract link: {url}")
+    assert wrong == []
+    for line in (book.html / "meetings.ics").read_text(encoding="utf-8").splitlines():
+        assert "http:" not in line
 
 
 def test_here_links_go_where_the_original_pointed(book):

@@ -33,6 +33,25 @@ def luminance(rgb: str) -> float:
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
 
+def shades(image: Image.Image) -> tuple[float, float]:
+    """A greyscale figure's ground (its commonest shade) and its ink (darkest 1 %), 0..1."""
+    histogram = image.histogram()
+    ground = max(range(256), key=histogram.__getitem__)
+    total, seen = sum(histogram), 0
+    for ink, count in enumerate(histogram):
+        seen += count
+        if seen >= total / 100:
+            break
+    return ground / 255, ink / 255
+
+
+def contrast(light: float, dark: float) -> float:
+    """WCAG contrast ratio of two sRGB grey levels (0..1)."""
+    def linear(c: float) -> float:
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+    return (linear(light) + 0.05) / (linear(dark) + 0.05)
+
+
 def test_the_network_outside_this_machine_is_blocked_and_noticed(open_tab):
     """Without this, "no outside request" below could pass by accident."""
     tab = open_tab()
@@ -92,18 +111,17 @@ def test_the_dark_mode_switch_works_and_figures_stay_legible(open_tab):
     # The choice survives a reload (the theme keeps it in localStorage).
     page.reload(wait_until="networkidle")
     assert html.get_attribute("data-theme") == "dark"
-    # Figures are drawn dark-on-white: on the dark page they keep a white ground,
-    # and their dark lines and labels are still there to see.
+    # Figures are drawn dark on white: on the dark page they must keep a light
+    # ground, with their lines and labels standing out from it.
     figures = page.locator(".cell_output img")
     assert figures.count() > 0
     for index in range(figures.count()):
         figure = figures.nth(index)
         figure.scroll_into_view_if_needed()
         shot = Image.open(io.BytesIO(figure.screenshot())).convert("L")
-        pixels = list(shot.getdata())
-        light = sum(p > 230 for p in pixels) / len(pixels)
-        dark = sum(p < 100 for p in pixels) / len(pixels)
-        assert light > 0.3 and dark > 0.001, f"figure {index}: {light:.0%} light, {dark:.1%} dark"
+        ground, ink = shades(shot)
+        assert ground > 0.5, f"figure {index}: its ground is dark ({ground:.2f})"
+        assert contrast(ground, ink) >= 7, f"figure {index}: contrast {contrast(ground, ink):.1f}:1"
     assert tab.problems == []
 
 
