@@ -43,6 +43,7 @@ class MeetingError(ValueError):
         self.path = str(path)
         self.line = line
         self.field = field
+        self.reason = message  #: the message alone, without file, line and field
         where = self.path if line is None else f"{self.path}:{line}"
         what = f"field '{field}': " if field else ""
         super().__init__(f"{where}: {what}{message}")
