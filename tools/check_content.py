@@ -109,8 +109,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("files", nargs="*", type=Path,
                         help="meeting pages (meetings/*.md) and .bib files; all of them when none")
+    parser.add_argument("--root", type=Path, default=ROOT,
+                        help="the book's folder, holding conf.py (default: this repository)")
     args = parser.parse_args(argv)
-    problems = check(args.files)
+    problems = check(args.files, args.root.resolve())
     for line in problems:
         print(line)
     return 1 if problems else 0
