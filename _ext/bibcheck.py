@@ -146,8 +146,10 @@ def check_bibtext(text: str, filename: str) -> list[Problem]:
     for error in errors:
         if isinstance(error, PybtexSyntaxError):
             line = error.lineno
-            key, key_line = next(((k, at_line) for k, at_line, _ in reversed(scanned)
-                                  if line is None or at_line <= line), (None, None))
+            key, key_line = next(
+                ((k, at_line) for k, at_line, _ in reversed(scanned) if line is None or at_line <= line),
+                (None, None),
+            )
             message = str(error).split(": ", 1)[-1] if ": " in str(error) else str(error)
             problems.append(Problem(filename, line, key, None, f"syntax error: {message}"))
             broken.add(((key or "").lower(), key_line))
@@ -162,8 +164,9 @@ def check_bibtext(text: str, filename: str) -> list[Problem]:
             first_seen[key.lower()] = (key, line)
             continue
         same = "" if earlier[0] == key else f" as {earlier[0]!r} (BibTeX ignores case)"
-        problems.append(Problem(filename, line, key, None,
-                                f"duplicate key: already defined{same} on line {earlier[1]}"))
+        problems.append(
+            Problem(filename, line, key, None, f"duplicate key: already defined{same} on line {earlier[1]}")
+        )
 
     # -- Each entry, located by its first occurrence in the text.
     spans: dict[str, tuple[int, int, int]] = {}
@@ -174,8 +177,15 @@ def check_bibtext(text: str, filename: str) -> list[Problem]:
     for key, entry in data.entries.items():
         line, start, end = spans.get(key.lower(), (None, 0, len(text)))
 
-        def at(field: str, message: str, *, key: str = key, line: int | None = line,
-               start: int = start, end: int = end) -> Problem:
+        def at(
+            field: str,
+            message: str,
+            *,
+            key: str = key,
+            line: int | None = line,
+            start: int = start,
+            end: int = end,
+        ) -> Problem:
             where = line if line is None else _field_line(text, start, end, field, line)
             return Problem(filename, where, key, field, message)
 
@@ -186,8 +196,9 @@ def check_bibtext(text: str, filename: str) -> list[Problem]:
             normal = normalise_doi(doi)
             if normal in seen_dois:
                 other, other_line = seen_dois[normal]
-                problems.append(at("doi", f"duplicate DOI {doi}: also the DOI of {other!r} "
-                                   f"(line {other_line})"))
+                problems.append(
+                    at("doi", f"duplicate DOI {doi}: also the DOI of {other!r} (line {other_line})")
+                )
             else:
                 seen_dois[normal] = (key, line or 0)
     return sorted(problems, key=lambda p: (p.line or 0, p.key or "", p.field or ""))
@@ -211,8 +222,11 @@ def check_entry(entry: Entry, at) -> Iterable[Problem]:  # noqa: ANN001 (a local
     doi = entry.fields.get("doi")
     if doi is not None:
         if _DOI_PREFIX_RE.match(doi.strip()):
-            yield at("doi", f"{doi} is a link: write the bare DOI ({_DOI_PREFIX_RE.sub('', doi.strip())}); "
-                     "the book adds https://doi.org/ itself")
+            yield at(
+                "doi",
+                f"{doi} is a link: write the bare DOI ({_DOI_PREFIX_RE.sub('', doi.strip())}); "
+                "the book adds https://doi.org/ itself",
+            )
         elif not _DOI_RE.match(doi.strip()):
             yield at("doi", f"{doi!r} is not a DOI (10.NNNN/suffix)")
 
@@ -223,8 +237,7 @@ def check_entry(entry: Entry, at) -> Iterable[Problem]:  # noqa: ANN001 (a local
         if value.lower().startswith("arxiv:"):
             yield at("eprint", f"{eprint} has a prefix: write the bare arXiv id ({value[6:]})")
         elif not _ARXIV_RE.match(value):
-            yield at("eprint", f"{eprint!r} is not an arXiv id (YYMM.NNNNN, or archive/YYMMNNN "
-                     "before 2007)")
+            yield at("eprint", f"{eprint!r} is not an arXiv id (YYMM.NNNNN, or archive/YYMMNNN before 2007)")
 
     for name, value in entry.fields.items():
         if name.lower() not in RAW_FIELDS and _UNESCAPED_PERCENT_RE.search(value):
@@ -234,8 +247,9 @@ def check_entry(entry: Entry, at) -> Iterable[Problem]:  # noqa: ANN001 (a local
             yield at(role.lower(), "unescaped '%' (it starts a comment in LaTeX): write \\%")
 
 
-def check_bibfile(path: str | os.PathLike[str], shown: str | None = None,
-                  encoding: str = "utf-8-sig") -> list[Problem]:
+def check_bibfile(
+    path: str | os.PathLike[str], shown: str | None = None, encoding: str = "utf-8-sig"
+) -> list[Problem]:
     """Every problem in the .bib file at *path*, named *shown* in messages."""
     text = Path(path).read_text(encoding=encoding)
     return check_bibtext(text, shown if shown is not None else str(path))

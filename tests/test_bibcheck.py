@@ -40,41 +40,79 @@ def broken(old: str, new: str) -> str:
 
 CASES = [
     # (what, .bib text, [(line, key, field, words in the message)])
-    ("syntax error", broken("  journal = {Journal of Tests},\n", "  journal = {Journal of Tests}\n"),
-     [(7, "doe2020first", None, "syntax error")]),
-    ("duplicate key, other case", VALID + "\n" + GOOD_MISC.replace("roe2021second", "ROE2021second")
-     .replace("2101.00001", "2101.00002"),
-     [(19, "ROE2021second", None, "duplicate key: already defined as 'roe2021second'")]),
-    ("duplicate DOI, in other case",
-     VALID + "\n" + GOOD_ARTICLE.replace("doe2020first", "doe2020again")
-     .replace("10.1000/first", "10.1000/FIRST"),
-     [(24, "doe2020again", "doi", "duplicate DOI 10.1000/FIRST: also the DOI of 'doe2020first'")]),
-    ("missing author", broken("  author = {Doe, Jane},\n", ""),
-     [(3, "doe2020first", "author", "is missing: @article entries need author")]),
-    ("missing year", broken("  year = {2021},\n", ""),
-     [(11, "roe2021second", "year", "is missing: @misc entries need year")]),
-    ("misc without a link", broken("  eprint = {2101.00001},\n  archiveprefix = {arXiv}\n", ""),
-     [(11, "roe2021second", "url", "need url or doi or eprint")]),
-    ("book with an editor only",
-     VALID + "\n@book{ed2019,\n  editor = {Ed, Itor},\n  title = {A book},\n  year = {2019}\n}\n",
-     [(19, "ed2019", "publisher", "is missing: @book entries need publisher")]),
-    ("bad DOI", broken("10.1000/first", "10.10/first"),
-     [(8, "doe2020first", "doi", "'10.10/first' is not a DOI")]),
-    ("DOI written as a link", broken("{10.1000/first}", "{https://doi.org/10.1000/first}"),
-     [(8, "doe2020first", "doi", "write the bare DOI (10.1000/first)")]),
-    ("bad arXiv id", broken("2101.00001", "2113.00001"),
-     [(15, "roe2021second", "eprint", "'2113.00001' is not an arXiv id")]),
-    ("arXiv id with its prefix", broken("2101.00001", "arXiv:2101.00001"),
-     [(15, "roe2021second", "eprint", "write the bare arXiv id (2101.00001)")]),
-    ("unescaped percent", broken("The first paper", "The first paper, 50% better"),
-     [(5, "doe2020first", "title", "unescaped '%'")]),
-    ("unknown entry type", broken("@misc{", "@webpage{"),
-     [(11, "roe2021second", "webpage", "not an entry type this book uses")]),
+    (
+        "syntax error",
+        broken("  journal = {Journal of Tests},\n", "  journal = {Journal of Tests}\n"),
+        [(7, "doe2020first", None, "syntax error")],
+    ),
+    (
+        "duplicate key, other case",
+        VALID
+        + "\n"
+        + GOOD_MISC.replace("roe2021second", "ROE2021second").replace("2101.00001", "2101.00002"),
+        [(19, "ROE2021second", None, "duplicate key: already defined as 'roe2021second'")],
+    ),
+    (
+        "duplicate DOI, in other case",
+        VALID
+        + "\n"
+        + GOOD_ARTICLE.replace("doe2020first", "doe2020again").replace("10.1000/first", "10.1000/FIRST"),
+        [(24, "doe2020again", "doi", "duplicate DOI 10.1000/FIRST: also the DOI of 'doe2020first'")],
+    ),
+    (
+        "missing author",
+        broken("  author = {Doe, Jane},\n", ""),
+        [(3, "doe2020first", "author", "is missing: @article entries need author")],
+    ),
+    (
+        "missing year",
+        broken("  year = {2021},\n", ""),
+        [(11, "roe2021second", "year", "is missing: @misc entries need year")],
+    ),
+    (
+        "misc without a link",
+        broken("  eprint = {2101.00001},\n  archiveprefix = {arXiv}\n", ""),
+        [(11, "roe2021second", "url", "need url or doi or eprint")],
+    ),
+    (
+        "book with an editor only",
+        VALID + "\n@book{ed2019,\n  editor = {Ed, Itor},\n  title = {A book},\n  year = {2019}\n}\n",
+        [(19, "ed2019", "publisher", "is missing: @book entries need publisher")],
+    ),
+    (
+        "bad DOI",
+        broken("10.1000/first", "10.10/first"),
+        [(8, "doe2020first", "doi", "'10.10/first' is not a DOI")],
+    ),
+    (
+        "DOI written as a link",
+        broken("{10.1000/first}", "{https://doi.org/10.1000/first}"),
+        [(8, "doe2020first", "doi", "write the bare DOI (10.1000/first)")],
+    ),
+    (
+        "bad arXiv id",
+        broken("2101.00001", "2113.00001"),
+        [(15, "roe2021second", "eprint", "'2113.00001' is not an arXiv id")],
+    ),
+    (
+        "arXiv id with its prefix",
+        broken("2101.00001", "arXiv:2101.00001"),
+        [(15, "roe2021second", "eprint", "write the bare arXiv id (2101.00001)")],
+    ),
+    (
+        "unescaped percent",
+        broken("The first paper", "The first paper, 50% better"),
+        [(5, "doe2020first", "title", "unescaped '%'")],
+    ),
+    (
+        "unknown entry type",
+        broken("@misc{", "@webpage{"),
+        [(11, "roe2021second", "webpage", "not an entry type this book uses")],
+    ),
 ]
 
 
-@pytest.mark.parametrize(("text", "expected"), [case[1:] for case in CASES],
-                         ids=[case[0] for case in CASES])
+@pytest.mark.parametrize(("text", "expected"), [case[1:] for case in CASES], ids=[case[0] for case in CASES])
 def test_each_broken_file_gives_exactly_its_problem(text, expected):
     problems = bibcheck.check_bibtext(text, "references.bib")
     got = [(p.line, p.key, p.field) for p in problems]
@@ -84,13 +122,16 @@ def test_each_broken_file_gives_exactly_its_problem(text, expected):
         assert str(problem).startswith(f"references.bib:{problem.line}: {problem.key}: ")
 
 
-@pytest.mark.parametrize("text", [
-    VALID,
-    broken("The first paper", r"The first paper, 50\% better"),  # escaped
-    broken("@misc{roe2021second,\n", "@misc{roe2021second,\n  url = {https://example.org/a%20b},\n"),
-    broken("2101.00001", "math/0601001v2"),  # an old-style arXiv id
-    broken("{10.1000/first}", "{10.1016/S0076-6879(10)82003-8}"),
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        VALID,
+        broken("The first paper", r"The first paper, 50\% better"),  # escaped
+        broken("@misc{roe2021second,\n", "@misc{roe2021second,\n  url = {https://example.org/a%20b},\n"),
+        broken("2101.00001", "math/0601001v2"),  # an old-style arXiv id
+        broken("{10.1000/first}", "{10.1016/S0076-6879(10)82003-8}"),
+    ],
+)
 def test_valid_files_pass(text):
     assert bibcheck.check_bibtext(text, "references.bib") == []
 
@@ -111,12 +152,15 @@ def test_every_entry_type_in_the_table_can_be_printed():
         assert hasattr(style, f"get_{entry_type}_template"), entry_type
 
 
-@pytest.mark.parametrize(("doi", "normal"), [
-    ("10.1000/ABC", "10.1000/abc"),
-    ("https://doi.org/10.1000/abc", "10.1000/abc"),
-    ("http://dx.doi.org/10.1000/abc", "10.1000/abc"),
-    ("doi:10.1000/abc", "10.1000/abc"),
-])
+@pytest.mark.parametrize(
+    ("doi", "normal"),
+    [
+        ("10.1000/ABC", "10.1000/abc"),
+        ("https://doi.org/10.1000/abc", "10.1000/abc"),
+        ("http://dx.doi.org/10.1000/abc", "10.1000/abc"),
+        ("doi:10.1000/abc", "10.1000/abc"),
+    ],
+)
 def test_dois_are_compared_without_prefix_or_case(doi, normal):
     assert bibcheck.normalise_doi(doi) == normal
 

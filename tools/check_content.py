@@ -9,7 +9,8 @@ if there is any. The rules are the build's own: meetings are read with
 ``_ext/meetings/model.py`` and the streams, zone and duration of conf.py; the
 .bib files are checked with ``_ext/bibcheck.py``. A meeting is always checked
 against all the others (two meetings at one time) and against the keys in
-references.bib.
+references.bib; a changed conf.py, meeting schema or .bib file re-checks every
+meeting.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import bibcheck  # noqa: E402 (after the path set-up)
 from meetings import model  # noqa: E402
 from sphinx.config import Config  # noqa: E402
 from sphinx.util.tags import Tags  # noqa: E402
+
 
 def read_conf(root: Path = ROOT) -> Config:
     """conf.py's values, read as Sphinx reads them (conf.py is the one place they are set)."""
@@ -48,8 +50,11 @@ def shown(path: Path) -> str:
 
 def is_meeting_file(path: Path, root: Path) -> bool:
     """meetings/*.md, except the template(s) a contributor copies (_*.md)."""
-    return (path.resolve().parent == (root / "meetings").resolve() and path.suffix == ".md"
-            and not path.name.startswith("_"))
+    return (
+        path.resolve().parent == (root / "meetings").resolve()
+        and path.suffix == ".md"
+        and not path.name.startswith("_")
+    )
 
 
 def bib_keys(paths: list[Path], encoding: str) -> set[str]:
@@ -64,31 +69,39 @@ def check(files: list[Path], root: Path = ROOT) -> list[str]:
     """Every problem, one line each, for *files* (all content when empty)."""
     config = read_conf(root)
     bibfiles = [(root / name).resolve() for name in config.bibtex_bibfiles]
-    every_meeting = sorted(p.resolve() for p in (root / "meetings").glob("*.md")
-                           if is_meeting_file(p, root))
+    every_meeting = sorted(p.resolve() for p in (root / "meetings").glob("*.md") if is_meeting_file(p, root))
+    # A change to the rules (conf.py, the schema) or to the keys (a .bib
+    # file) can break any meeting: check them all then.
+    rules = {(root / "conf.py").resolve(), model.SCHEMA_PATH.resolve(), *bibfiles}
     if files:
         chosen = [p.resolve() for p in files]
         meeting_files = [p for p in chosen if is_meeting_file(p, root)]
+        if rules & set(chosen):
+            meeting_files = every_meeting
         bib_to_check = [p for p in chosen if p.suffix == ".bib"]
     else:
         meeting_files, bib_to_check = every_meeting, bibfiles
 
     lines: list[str] = []
     for path in bib_to_check:
-        lines += [str(problem) for problem in
-                  bibcheck.check_bibfile(path, shown(path), config.bibtex_encoding)]
+        lines += [
+            str(problem) for problem in bibcheck.check_bibfile(path, shown(path), config.bibtex_encoding)
+        ]
 
     if not meeting_files:
         return lines
     meetings, broken = [], set()
     for path in sorted(set(every_meeting) | set(meeting_files)):
         try:
-            meetings.append(model.parse_meeting(
-                path.read_text(encoding="utf-8"), shown(path),
-                streams=config.meetings_streams,
-                default_timezone=config.meetings_timezone,
-                default_duration=config.meetings_duration,
-            ))
+            meetings.append(
+                model.parse_meeting(
+                    path.read_text(encoding="utf-8"),
+                    shown(path),
+                    streams=config.meetings_streams,
+                    default_timezone=config.meetings_timezone,
+                    default_duration=config.meetings_duration,
+                )
+            )
         except model.MeetingError as exc:
             broken.add(path)
             if path in meeting_files:
@@ -107,10 +120,18 @@ def format_meeting_error(exc: model.MeetingError) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("files", nargs="*", type=Path,
-                        help="meeting pages (meetings/*.md) and .bib files; all of them when none")
-    parser.add_argument("--root", type=Path, default=ROOT,
-                        help="the book's folder, holding conf.py (default: this repository)")
+    parser.add_argument(
+        "files",
+        nargs="*",
+        type=Path,
+        help="meeting pages (meetings/*.md) and .bib files; all of them when none",
+    )
+    parser.add_argument(
+        "--root",
+        type=Path,
+        default=ROOT,
+        help="the book's folder, holding conf.py (default: this repository)",
+    )
     args = parser.parse_args(argv)
     problems = check(args.files, args.root.resolve())
     for line in problems:
