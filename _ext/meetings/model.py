@@ -61,6 +61,7 @@ class Meeting:
     speaker: str | None
     title: str | None  #: ``None`` while the slot is not announced
     pre_reading: tuple[str, ...]
+    recording: str | None = None  #: URL of a recording marked public, else ``None``
 
     @property
     def date(self) -> dt.date:
@@ -251,6 +252,10 @@ def parse_meeting(
     if title is None and pre_reading:
         raise fail("pre-reading", "the page has no '# Title' heading, so the meeting is not "
                    "announced yet; give it a title to announce it with its pre-reading")
+    recording = data.get("recording")
+    if recording is not None and recording["public"] is not True:
+        raise fail("recording", "only a recording marked 'public: true' may be linked; a "
+                   "recording that is not public must not be in the repository: remove it")
     return Meeting(
         path=str(path),
         slug=match["slug"],
@@ -260,6 +265,7 @@ def parse_meeting(
         speaker=data.get("speaker"),
         title=title,
         pre_reading=pre_reading,
+        recording=recording["url"] if recording else None,
     )
 
 
