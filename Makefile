@@ -25,7 +25,7 @@ export LATEXOPTS = -interaction=nonstopmode -halt-on-error
 TEX_PACKAGES  = latexmk texlive-latex-recommended texlive-latex-extra \
                 texlive-fonts-recommended texlive-xetex fonts-freefont-otf
 
-.PHONY: help venv tex html html-only pdf livehtml test clean Makefile
+.PHONY: help venv tex chromium html html-only pdf livehtml test linkcheck clean Makefile
 
 help:
 	@echo "make html       website in $(BUILDDIR)/html, with the PDF syllabus"
@@ -33,6 +33,7 @@ help:
 	@echo "make pdf        PDF syllabus in $(BUILDDIR)/latex/$(PDFNAME)"
 	@echo "make livehtml   preview that rebuilds as you edit (sphinx-autobuild)"
 	@echo "make test       the whole test suite"
+	@echo "make linkcheck  check every external link on the live web (optional; needs network)"
 	@echo "make clean      remove $(BUILDDIR) (and with it the notebook cache)"
 	@echo "Any other Sphinx builder works too: make linkcheck, make latex, ..."
 
@@ -61,6 +62,21 @@ tex:
 	  exit 1; \
 	fi
 
+# The browser tests drive Debian's Chromium through Playwright (never
+# `playwright install`, which downloads a browser of its own).
+chromium:
+	@if command -v chromium >/dev/null 2>&1; then \
+	  : ; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing Chromium from Debian's packages"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    --no-install-recommends chromium >/dev/null; \
+	else \
+	  echo "Chromium is missing. Install this Debian package, then run make again:"; \
+	  echo "  sudo apt-get install --no-install-recommends chromium"; \
+	  exit 1; \
+	fi
+
 # --- Books ------------------------------------------------------------------
 
 html: pdf html-only
@@ -78,8 +94,14 @@ livehtml: venv
 
 # --- Checks -----------------------------------------------------------------
 
-test: venv tex
+test: venv tex chromium
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+
+# Optional, and the one target that needs the network: every external link,
+# asked on the live web (conf.py's linkcheck_* settings). Report:
+# $(BUILDDIR)/linkcheck/output.txt. `make test` checks links offline.
+linkcheck: venv
+	$(SPHINXBUILD) -b linkcheck "$(SOURCEDIR)" "$(BUILDDIR)/linkcheck" $(SPHINXOPTS) $(O)
 
 clean:
 	rm -rf $(BUILDDIR)

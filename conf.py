@@ -43,6 +43,7 @@ extensions = [
     "meetings",  # _ext/meetings: meeting pages -> schedule, sections 4 and 6, calendar
     "appendices",  # _ext/appendices.py: the notebooks are the PDF's appendices
     "notebook_downloads",  # _ext/notebook_downloads.py: .ipynb and .md links on notebook pages
+    "notebook_checks",  # _ext/notebook_checks.py: a notebook names its kernel; a failed run, its cell
     "numbered_header",  # _ext/numbered_header.py: "1. Dates and Topics" in the header too
 ]
 
@@ -174,6 +175,19 @@ html_context = {
     # value the theme logs a console error on a reader's first visit.)
     "default_mode": "auto",
 }
+
+# -- Link checking (`make linkcheck`, optional, needs the network) -------------------
+
+# The tests check every link's form offline; this asks the live web. Publishers
+# behind doi.org are slow and rate-limit robots: wait, retry, and go gently.
+linkcheck_timeout = 30
+linkcheck_retries = 2
+linkcheck_workers = 4
+linkcheck_rate_limit_timeout = 120
+# GitHub builds its #fragments with JavaScript, so the anchors cannot be seen.
+linkcheck_anchors_ignore_for_url = [r"https://github\.com/.*"]
+# The site's own address: it is this build, published only after it passes.
+linkcheck_ignore = [r"https://online-cryoem-study-group\.readthedocs\.io/.*"]
 
 # -- LaTeX / PDF output ------------------------------------------------------------
 

@@ -159,3 +159,31 @@ def open_tab(chromium: Browser, site: str) -> Iterator[Callable[..., Tab]]:
     yield open_tab
     for context in contexts:
         context.close()
+
+
+# -- The sources stay as they were --------------------------------------------------------
+
+# What builds may leave in the repository: their output, the virtual environment
+# and Python's bytecode caches (all ignored by git).
+MAY_APPEAR = ("_build/", ".venv/")
+
+
+def source_status() -> list[str]:
+    """`git status` of the repository, ignored files too, less what builds may leave."""
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--ignored", "--untracked-files=all"],
+        cwd=REPO, capture_output=True, text=True, check=True).stdout.splitlines()
+    return [line for line in status
+            if not line[3:].startswith(MAY_APPEAR) and "__pycache__/" not in line]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def sources_at_start() -> list[str]:
+    """The repository's status before the first test (and so before any build)."""
+    return source_status()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The check that no build wrote into the sources runs last, after every other build."""
+    last = [item for item in items if item.module.__name__ == "test_sources_untouched"]
+    items[:] = [item for item in items if item not in last] + last

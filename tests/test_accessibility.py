@@ -32,8 +32,11 @@ def test_axe_finds_nothing_serious(open_tab, path, scheme):
     page.evaluate(AXE)
     results = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
     assert results["passes"], "axe ran no rule"
-    found = [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
-             for v in results["violations"] if v["impact"] in BLOCKING]
+    found = [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in results["violations"]
+        if v["impact"] in BLOCKING
+    ]
     assert found == []
 
 
@@ -53,7 +56,7 @@ def test_headings_never_skip_a_level(book):
         levels = [int(h.name[1]) for h in soup.find_all(["h1", "h2", "h3", "h4", "h5", "h6"])]
         if levels and levels[0] != 1:
             skips.append(f"{page.relative_to(book.html)}: starts at h{levels[0]}")
-        for before, after in zip(levels, levels[1:]):
+        for before, after in zip(levels, levels[1:], strict=False):
             if after > before + 1:
                 skips.append(f"{page.relative_to(book.html)}: h{before} then h{after}")
                 break

@@ -29,7 +29,7 @@ def visible(page, selector: str):
 
 def luminance(rgb: str) -> float:
     """Relative luminance (0 black .. 1 white) of a CSS "rgb(r, g, b)" colour."""
-    r, g, b = (int(part) / 255 for part in rgb[rgb.index("(") + 1:rgb.index(")")].split(",")[:3])
+    r, g, b = (int(part) / 255 for part in rgb[rgb.index("(") + 1 : rgb.index(")")].split(",")[:3])
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
 
@@ -37,18 +37,19 @@ def shades(image: Image.Image) -> tuple[float, float]:
     """A greyscale figure's ground (its commonest shade) and its ink (darkest 1 %), 0..1."""
     histogram = image.histogram()
     ground = max(range(256), key=histogram.__getitem__)
-    total, seen = sum(histogram), 0
-    for ink, count in enumerate(histogram):
-        seen += count
-        if seen >= total / 100:
-            break
+    total, seen, ink = sum(histogram), 0, 0
+    while seen + histogram[ink] < total / 100:
+        seen += histogram[ink]
+        ink += 1
     return ground / 255, ink / 255
 
 
 def contrast(light: float, dark: float) -> float:
     """WCAG contrast ratio of two sRGB grey levels (0..1)."""
+
     def linear(c: float) -> float:
         return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
     return (linear(light) + 0.05) / (linear(dark) + 0.05)
 
 
@@ -67,15 +68,18 @@ def test_each_kind_of_page_loads_cleanly_with_its_math_typeset(open_tab, path):
     assert tab.problems == []
     assert tab.outside == []
     # Every formula is typeset: each math element holds MathJax's output.
-    math = page.evaluate("() => [...document.querySelectorAll('.math')].map("
-                         "m => m.querySelector('mjx-container') !== null)")
+    math = page.evaluate(
+        "() => [...document.querySelectorAll('.math')].map(m => m.querySelector('mjx-container') !== null)"
+    )
     assert all(math), f"{math.count(False)} of {len(math)} formulas not typeset"
     if path.startswith("notebooks/"):
         assert len(math) > 10
     # And no TeX is left in the text a reader sees (code cells aside).
-    text = page.evaluate("() => { const a = document.querySelector('article').cloneNode(true);"
-                         " a.querySelectorAll('pre, code, mjx-container').forEach(e => e.remove());"
-                         " return a.innerText; }")
+    text = page.evaluate(
+        "() => { const a = document.querySelector('article').cloneNode(true);"
+        " a.querySelectorAll('pre, code, mjx-container').forEach(e => e.remove());"
+        " return a.innerText; }"
+    )
     left = [tex for tex in RAW_TEX if tex in text]
     assert left == []
 
@@ -88,8 +92,7 @@ def test_search_finds_vesper_and_the_result_opens_the_meeting(open_tab):
     field.fill("VESPER")
     field.press("Enter")
     page.wait_for_url("**/search.html?q=VESPER*")
-    result = page.locator("#search-results ul.search li a",
-                          has_text="VESPER").first
+    result = page.locator("#search-results ul.search li a", has_text="VESPER").first
     result.wait_for()
     assert "meetings/2022-01-21-vesper.html" in result.get_attribute("href")
     result.click()

@@ -72,6 +72,7 @@ def outline(reader: PdfReader) -> list[tuple[int, str, int]]:
                 walk(item, depth + 1)
             else:
                 found.append((depth, item.title, reader.get_destination_page_number(item)))
+
     walk(reader.outline, 0)
     return found
 
@@ -119,6 +120,7 @@ def test_dates_on_the_pages_and_in_the_pdf_follow_source_date_epoch(two_builds):
         footer = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
         copyright_ = footer.select_one(".copyright").get_text(" ", strip=True)
         assert "Copyright 2022-2023," in copyright_, page
-        assert footer.select_one(".last-updated").get_text(" ", strip=True) == \
-            "Last updated on 1 March 2023.", page
+        assert (
+            footer.select_one(".last-updated").get_text(" ", strip=True) == "Last updated on 1 March 2023."
+        ), page
     assert PdfReader(pdf).metadata.creation_date.date() == dt.date(2023, 3, 1)
