@@ -25,7 +25,7 @@ export LATEXOPTS = -interaction=nonstopmode -halt-on-error
 TEX_PACKAGES  = latexmk texlive-latex-recommended texlive-latex-extra \
                 texlive-fonts-recommended texlive-xetex fonts-freefont-otf
 
-.PHONY: help venv tex html html-only pdf livehtml test clean Makefile
+.PHONY: help venv tex html html-only pdf livehtml test check clean Makefile
 
 help:
 	@echo "make html       website in $(BUILDDIR)/html, with the PDF syllabus"
@@ -33,6 +33,7 @@ help:
 	@echo "make pdf        PDF syllabus in $(BUILDDIR)/latex/$(PDFNAME)"
 	@echo "make livehtml   preview that rebuilds as you edit (sphinx-autobuild)"
 	@echo "make test       the whole test suite"
+	@echo "make check      the quick checks of pre-commit: meetings, references.bib, ruff, codespell"
 	@echo "make clean      remove $(BUILDDIR) (and with it the notebook cache)"
 	@echo "Any other Sphinx builder works too: make linkcheck, make latex, ..."
 
@@ -80,6 +81,13 @@ livehtml: venv
 
 test: venv tex
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+
+# What the pre-commit hooks check, in seconds and without building the book.
+check: venv
+	$(VENV)/bin/python tools/check_content.py
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	git ls-files -z | xargs -0 $(VENV)/bin/codespell
 
 clean:
 	rm -rf $(BUILDDIR)
