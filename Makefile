@@ -25,7 +25,7 @@ export LATEXOPTS = -interaction=nonstopmode -halt-on-error
 TEX_PACKAGES  = latexmk texlive-latex-recommended texlive-latex-extra \
                 texlive-fonts-recommended texlive-xetex fonts-freefont-otf
 
-.PHONY: help venv tex chromium html html-only pdf livehtml test linkcheck clean Makefile
+.PHONY: help venv tex chromium html html-only pdf livehtml test check linkcheck clean Makefile
 
 help:
 	@echo "make html       website in $(BUILDDIR)/html, with the PDF syllabus"
@@ -33,9 +33,10 @@ help:
 	@echo "make pdf        PDF syllabus in $(BUILDDIR)/latex/$(PDFNAME)"
 	@echo "make livehtml   preview that rebuilds as you edit (sphinx-autobuild)"
 	@echo "make test       the whole test suite"
+	@echo "make check      the quick checks of pre-commit: meetings, references.bib, ruff, codespell"
 	@echo "make linkcheck  check every external link on the live web (optional; needs network)"
 	@echo "make clean      remove $(BUILDDIR) (and with it the notebook cache)"
-	@echo "Any other Sphinx builder works too: make linkcheck, make latex, ..."
+	@echo "Any other Sphinx builder works too: make latex, make epub, ..."
 
 # --- Set-up -----------------------------------------------------------------
 
@@ -96,6 +97,13 @@ livehtml: venv
 
 test: venv tex chromium
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+
+# What the pre-commit hooks check, in seconds and without building the book.
+check: venv
+	$(VENV)/bin/python tools/check_content.py
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	git ls-files -z | xargs -0 $(VENV)/bin/codespell
 
 # Optional, and the one target that needs the network: every external link,
 # asked on the live web (conf.py's linkcheck_* settings). Report:

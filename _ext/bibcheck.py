@@ -25,6 +25,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,7 +36,7 @@ from sphinx.errors import SphinxError
 from sphinx.util import logging
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterator
 
     from pybtex.database import Entry
     from sphinx.application import Sphinx
@@ -177,18 +178,7 @@ def check_bibtext(text: str, filename: str) -> list[Problem]:
     for key, entry in data.entries.items():
         line, start, end = spans.get(key.lower(), (None, 0, len(text)))
 
-        def at(
-            field: str,
-            message: str,
-            *,
-            key: str = key,
-            line: int | None = line,
-            start: int = start,
-            end: int = end,
-        ) -> Problem:
-            where = line if line is None else _field_line(text, start, end, field, line)
-            return Problem(filename, where, key, field, message)
-
+        at = partial(_located, text, filename, key, line, start, end)
         if (key.lower(), line) not in broken:
             problems.extend(check_entry(entry, at))
         doi = entry.fields.get("doi")
@@ -204,14 +194,29 @@ def check_bibtext(text: str, filename: str) -> list[Problem]:
     return sorted(problems, key=lambda p: (p.line or 0, p.key or "", p.field or ""))
 
 
-def check_entry(entry: Entry, at) -> Iterable[Problem]:  # noqa: ANN001 (a local callable)
+def _located(
+    text: str,
+    filename: str,
+    key: str,
+    line: int | None,
+    start: int,
+    end: int,
+    field: str | None,
+    message: str,
+) -> Problem:
+    """A Problem of the entry text[start:end] on *line*, on its *field*'s line if it has one."""
+    where = line if line is None or field is None else _field_line(text, start, end, field, line)
+    return Problem(filename, where, key, field, message)
+
+
+def check_entry(entry: Entry, at: Callable[[str | None, str], Problem]) -> Iterator[Problem]:
     """The problems of one parsed entry; *at(field, message)* makes a located Problem."""
     present = {name.lower() for name, value in entry.fields.items() if value.strip()}
     present |= {role.lower() for role, people in entry.persons.items() if people}
     required = REQUIRED_FIELDS.get(entry.type.lower())
     if required is None:
         known = ", ".join(sorted(REQUIRED_FIELDS))
-        yield at(entry.type.lower(), f"@{entry.type} is not an entry type this book uses ({known})")
+        yield at(None, f"@{entry.type} is not an entry type this book uses ({known})")
     else:
         for alternatives in required:
             if not present & set(alternatives):

@@ -163,9 +163,9 @@ def open_tab(chromium: Browser, site: str) -> Iterator[Callable[..., Tab]]:
 
 # -- The sources stay as they were --------------------------------------------------------
 
-# What builds may leave in the repository: their output, the virtual environment
-# and Python's bytecode caches (all ignored by git).
-MAY_APPEAR = ("_build/", ".venv/")
+# What builds and tests may leave in the repository, all ignored by git: the
+# build output, the virtual environment, and the caches of Python and ruff.
+MAY_APPEAR = ("_build/", ".venv/", ".ruff_cache/")
 
 
 def source_status() -> list[str]:
@@ -173,8 +173,8 @@ def source_status() -> list[str]:
     status = subprocess.run(
         ["git", "status", "--porcelain", "--ignored", "--untracked-files=all"],
         cwd=REPO, capture_output=True, text=True, check=True).stdout.splitlines()
-    return [line for line in status
-            if not line[3:].startswith(MAY_APPEAR) and "__pycache__/" not in line]
+    paths = [(line, line[3:].strip('"')) for line in status]  # git quotes unusual names
+    return [line for line, path in paths if not path.startswith(MAY_APPEAR) and "__pycache__/" not in path]
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -107,7 +107,7 @@ CASES = [
     (
         "unknown entry type",
         broken("@misc{", "@webpage{"),
-        [(11, "roe2021second", "webpage", "not an entry type this book uses")],
+        [(11, "roe2021second", None, "not an entry type this book uses")],
     ),
 ]
 
