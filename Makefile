@@ -25,13 +25,15 @@ export LATEXOPTS = -interaction=nonstopmode -halt-on-error
 TEX_PACKAGES  = latexmk texlive-latex-recommended texlive-latex-extra \
                 texlive-fonts-recommended texlive-xetex fonts-freefont-otf
 
-.PHONY: help venv tex html html-only pdf livehtml test clean Makefile
+.PHONY: help venv tex html html-only pdf livehtml rerun-notebook test clean Makefile
 
 help:
 	@echo "make html       website in $(BUILDDIR)/html, with the PDF syllabus"
 	@echo "make html-only  website without building the PDF (faster previews)"
 	@echo "make pdf        PDF syllabus in $(BUILDDIR)/latex/$(PDFNAME)"
 	@echo "make livehtml   preview that rebuilds as you edit (sphinx-autobuild)"
+	@echo "make rerun-notebook NOTEBOOK=notebooks/NAME.md"
+	@echo "                run that notebook again at the next build (its cache entry is dropped)"
 	@echo "make test       the whole test suite"
 	@echo "make clean      remove $(BUILDDIR) (and with it the notebook cache)"
 	@echo "Any other Sphinx builder works too: make linkcheck, make latex, ..."
@@ -75,6 +77,12 @@ pdf: venv tex
 livehtml: venv
 	$(VENV)/bin/sphinx-autobuild "$(SOURCEDIR)" "$(BUILDDIR)/html" $(SPHINXOPTS) $(O) \
 	  --watch _ext --watch references.bib --ignore "$(BUILDDIR)/*" --ignore "$(VENV)/*"
+
+# The notebook cache reuses a notebook's outputs while its code is unchanged;
+# this makes the next build execute NOTEBOOK again.
+rerun-notebook: venv
+	@test -n "$(NOTEBOOK)" || { echo "Usage: make rerun-notebook NOTEBOOK=notebooks/NAME.md"; exit 2; }
+	$(VENV)/bin/python tools/rerun_notebook.py $(NOTEBOOK)
 
 # --- Checks -----------------------------------------------------------------
 

@@ -81,7 +81,8 @@ myst_heading_anchors = 3
 
 # Notebooks run at build time; jupyter-cache keeps their outputs, so an
 # unchanged notebook is not run again. The cache lives with the build output
-# (`make clean` forgets it); delete one notebook's entry to force it to re-run.
+# (`make clean` forgets it); `make rerun-notebook NOTEBOOK=notebooks/NAME.md`
+# makes one notebook run again at the next build.
 nb_execution_mode = "cache"
 nb_execution_cache_path = str(ROOT / "_build" / ".jupyter_cache")
 # 60 s per cell: every cell runs in well under a second on two cores; the
