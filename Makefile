@@ -25,7 +25,7 @@ export LATEXOPTS = -interaction=nonstopmode -halt-on-error
 TEX_PACKAGES  = latexmk texlive-latex-recommended texlive-latex-extra \
                 texlive-fonts-recommended texlive-xetex fonts-freefont-otf
 
-.PHONY: help venv tex html html-only pdf livehtml test clean Makefile
+.PHONY: help venv tex html html-only pdf livehtml test new-meeting clean Makefile
 
 help:
 	@echo "make html       website in $(BUILDDIR)/html, with the PDF syllabus"
@@ -33,6 +33,8 @@ help:
 	@echo "make pdf        PDF syllabus in $(BUILDDIR)/latex/$(PDFNAME)"
 	@echo "make livehtml   preview that rebuilds as you edit (sphinx-autobuild)"
 	@echo "make test       the whole test suite"
+	@echo "make new-meeting DATE=YYYY-MM-DD [TITLE=\"...\"] [TIME=H:MM] [STREAM=\"...\"] [SPEAKER=\"...\"] [PRE_READING=\"key ...\"]"
+	@echo "                a new meeting file (no TITLE: an unannounced slot); see CONTRIBUTING.md"
 	@echo "make clean      remove $(BUILDDIR) (and with it the notebook cache)"
 	@echo "Any other Sphinx builder works too: make linkcheck, make latex, ..."
 
@@ -75,6 +77,17 @@ pdf: venv tex
 livehtml: venv
 	$(VENV)/bin/sphinx-autobuild "$(SOURCEDIR)" "$(BUILDDIR)/html" $(SPHINXOPTS) $(O) \
 	  --watch _ext --watch references.bib --ignore "$(BUILDDIR)/*" --ignore "$(VENV)/*"
+
+# --- Contributing -------------------------------------------------------------
+
+# tools/new_meeting.py does the work (`.venv/bin/python tools/new_meeting.py --help`).
+# The variables reach it through the environment, so quotes in a title survive.
+new-meeting: venv
+	@test -n "$$DATE" || { echo 'Usage: make new-meeting DATE=YYYY-MM-DD [TITLE="..."] [TIME=H:MM]' \
+	  '[STREAM="..."] [SPEAKER="..."] [PRE_READING="key1 key2"]'; exit 2; }
+	@$(VENV)/bin/python tools/new_meeting.py --date "$$DATE" $${TITLE:+--title "$$TITLE"} \
+	  $${TIME:+--time "$$TIME"} $${STREAM:+--stream "$$STREAM"} $${SPEAKER:+--speaker "$$SPEAKER"} \
+	  $${PRE_READING:+--pre-reading $$PRE_READING}
 
 # --- Checks -----------------------------------------------------------------
 
