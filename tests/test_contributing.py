@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -231,31 +233,89 @@ def test_the_tool_refuses_with_one_message_and_writes_nothing(project, args, wor
     assert {path: path.read_bytes() for path in (project / "meetings").iterdir()} == before
 
 
-def test_make_new_meeting_passes_quotes_through_and_needs_a_date(tmp_path):
-    """`make new-meeting` runs the same tool (on a copy of the repository: nothing is written here)."""
+@pytest.fixture
+def repo_copy(tmp_path: Path) -> Path:
+    """What `make new-meeting` needs of the repository, copied: nothing is written here."""
     copy = tmp_path / "book"
     copy.mkdir()
     for name in ["Makefile", "conf.py", "references.bib", "requirements.txt"]:
-        shutil.copy2(REPO / name, copy / name)
+        shutil.copy2(REPO / name, copy / name)  # copy2: requirements.txt keeps its age
     for folder in ["_ext", "meetings", "tools"]:
         shutil.copytree(REPO / folder, copy / folder, ignore=shutil.ignore_patterns("__pycache__"))
-    # This test's own virtual environment; -o venv: never reinstall it.
-    make = ["make", "-s", "-o", "venv", f"VENV={Path(sys.prefix)}"]
+    return copy
+
+
+def run_make(copy: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """make in *copy*, with this test's own virtual environment (-o venv: never reinstall it)."""
     env = {key: value for key, value in os.environ.items()
            if key not in {"DATE", "TITLE", "TIME", "STREAM", "SPEAKER", "PRE_READING"}}
-    result = subprocess.run([*make, "new-meeting", "DATE=2030-01-04", 'TITLE=Cryo-EM "in situ" (part 1)',
-                             "PRE_READING=han2021vesper kabsch1976solution"],
-                            cwd=copy, env=env, capture_output=True, text=True, check=False)
+    return subprocess.run(["make", "-s", "-o", "venv", f"VENV={Path(sys.prefix)}", *args],
+                          cwd=copy, env=env, capture_output=True, text=True, check=False)
+
+
+def test_make_new_meeting_passes_quotes_through_and_needs_a_date(repo_copy):
+    result = run_make(repo_copy, "new-meeting", "DATE=2030-01-04", 'TITLE=Cryo-EM "in situ" (part 1)',
+                      "PRE_READING=han2021vesper kabsch1976solution")
     assert result.returncode == 0, result.stderr
-    written = copy / "meetings" / "2030-01-04-cryo-em-situ-part.md"
-    text = written.read_text(encoding="utf-8")
+    text = (repo_copy / "meetings" / "2030-01-04-cryo-em-situ-part.md").read_text(encoding="utf-8")
     assert '# Cryo-EM "in situ" (part 1)\n' in text
     assert front_matter(text)["pre-reading"] == ["han2021vesper", "kabsch1976solution"]
 
-    result = subprocess.run([*make, "new-meeting", "TITLE=No date"], cwd=copy, env=env,
-                            capture_output=True, text=True, check=False)
+    result = run_make(repo_copy, "new-meeting", "TITLE=No date")
     assert result.returncode != 0
     assert "Usage: make new-meeting DATE=YYYY-MM-DD" in result.stdout + result.stderr
+
+
+# -- CONTRIBUTING.md says what works ------------------------------------------------------
+
+GUIDE = (REPO / "CONTRIBUTING.md").read_text(encoding="utf-8")
+
+
+def guide_blocks() -> list[str]:
+    """The guide's fenced blocks (``` or ````), without their fences."""
+    return [m.group(2) for m in re.finditer(r"^(`{3,4})[^\n`]*\n(.*?)^\1$", GUIDE, re.M | re.S)]
+
+
+def test_the_guides_new_meeting_commands_work(repo_copy):
+    lines = [line.split("  #")[0].strip() for block in guide_blocks() for line in block.splitlines()]
+    commands = [shlex.split(line) for line in lines
+                if line.startswith(("make new-meeting", ".venv/bin/python tools/new_meeting.py --date"))]
+    assert len(commands) >= 5
+    for command in commands:
+        if command[0] == "make":
+            result = run_make(repo_copy, *command[1:])
+        else:
+            result = subprocess.run([sys.executable, *command[1:]], cwd=repo_copy,
+                                    capture_output=True, text=True, check=False)
+        assert result.returncode == 0, f"{shlex.join(command)}: {result.stderr}"
+    written = sorted(p.name for p in (repo_copy / "meetings").glob("2022-04-*.md"))
+    assert len(written) == len(commands)
+
+
+def test_the_guides_meeting_file_and_reference_are_valid():
+    settings = new_meeting.read_settings(REPO)
+    meeting_text = next(block for block in guide_blocks() if block.startswith("---\ndate:"))
+    meeting = parse(meeting_text, "meetings/2022-02-04-advanced-rotations.md", settings)
+    assert meeting.announced and meeting.pre_reading
+    model.check_collection([meeting], new_meeting.bib_keys(REPO, settings.bibfiles))
+
+    from pybtex.database import parse_string
+
+    bib = next(block for block in guide_blocks() if "@article{" in block)
+    entry = parse_string(bib, "bibtex").entries["zhong2021cryodrgn"]
+    assert f"https://doi.org/{entry.fields['doi']}" in GUIDE
+    assert f"https://api.crossref.org/works/{entry.fields['doi']}" in GUIDE
+
+
+def test_the_guides_notebook_header_is_the_one_the_notebooks_use():
+    import jupytext
+
+    block = next(block for block in guide_blocks() if block.startswith("---\njupytext:"))
+    notebook = jupytext.reads(block, fmt="md:myst")
+    assert [cell.cell_type for cell in notebook.cells][-1] == "code"
+    assert "default_rng(" in notebook.cells[-1].source
+    existing = (REPO / "notebooks" / "map-alignment.md").read_text(encoding="utf-8")
+    assert block.split("---\n")[1] == existing.split("---\n")[1]
 
 
 @pytest.mark.parametrize(("override", "words"), [
