@@ -25,7 +25,7 @@ export LATEXOPTS = -interaction=nonstopmode -halt-on-error
 TEX_PACKAGES  = latexmk texlive-latex-recommended texlive-latex-extra \
                 texlive-fonts-recommended texlive-xetex fonts-freefont-otf
 
-.PHONY: help venv tex html html-only pdf livehtml rerun-notebook test clean Makefile
+.PHONY: help venv tex html html-only pdf livehtml rerun-notebook test new-meeting clean Makefile
 
 help:
 	@echo "make html       website in $(BUILDDIR)/html, with the PDF syllabus"
@@ -35,6 +35,8 @@ help:
 	@echo "make rerun-notebook NOTEBOOK=notebooks/NAME.md"
 	@echo "                run that notebook again at the next build (its cache entry is dropped)"
 	@echo "make test       the whole test suite"
+	@echo "make new-meeting DATE=YYYY-MM-DD [TITLE=\"...\"] [TIME=H:MM] [STREAM=\"...\"] [SPEAKER=\"...\"] [PRE_READING=\"key ...\"]"
+	@echo "                a new meeting file (no TITLE: an unannounced slot); see CONTRIBUTING.md"
 	@echo "make clean      remove $(BUILDDIR) (and with it the notebook cache)"
 	@echo "Any other Sphinx builder works too: make linkcheck, make latex, ..."
 
@@ -83,6 +85,17 @@ livehtml: venv
 rerun-notebook: venv
 	@test -n "$(NOTEBOOK)" || { echo "Usage: make rerun-notebook NOTEBOOK=notebooks/NAME.md"; exit 2; }
 	$(VENV)/bin/python tools/rerun_notebook.py $(NOTEBOOK)
+
+# --- Contributing -------------------------------------------------------------
+
+# tools/new_meeting.py does the work (`.venv/bin/python tools/new_meeting.py --help`).
+# The variables reach it through the environment, so quotes in a title survive.
+new-meeting: venv
+	@test -n "$$DATE" || { echo 'Usage: make new-meeting DATE=YYYY-MM-DD [TITLE="..."] [TIME=H:MM]' \
+	  '[STREAM="..."] [SPEAKER="..."] [PRE_READING="key1 key2"]'; exit 2; }
+	@$(VENV)/bin/python tools/new_meeting.py --date "$$DATE" $${TITLE:+--title "$$TITLE"} \
+	  $${TIME:+--time "$$TIME"} $${STREAM:+--stream "$$STREAM"} $${SPEAKER:+--speaker "$$SPEAKER"} \
+	  $${PRE_READING:+--pre-reading $$PRE_READING}
 
 # --- Checks -----------------------------------------------------------------
 
