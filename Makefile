@@ -25,7 +25,7 @@ export LATEXOPTS = -interaction=nonstopmode -halt-on-error
 TEX_PACKAGES  = latexmk texlive-latex-recommended texlive-latex-extra \
                 texlive-fonts-recommended texlive-xetex fonts-freefont-otf
 
-.PHONY: help venv tex html html-only pdf livehtml rerun-notebook test new-meeting clean Makefile
+.PHONY: help venv tex html html-only pdf livehtml rerun-notebook test check new-meeting clean Makefile
 
 help:
 	@echo "make html       website in $(BUILDDIR)/html, with the PDF syllabus"
@@ -37,6 +37,7 @@ help:
 	@echo "make test       the whole test suite"
 	@echo "make new-meeting DATE=YYYY-MM-DD [TITLE=\"...\"] [TIME=H:MM] [STREAM=\"...\"] [SPEAKER=\"...\"] [PRE_READING=\"key ...\"]"
 	@echo "                a new meeting file (no TITLE: an unannounced slot); see CONTRIBUTING.md"
+	@echo "make check      the quick checks of pre-commit: meetings, references.bib, ruff, codespell"
 	@echo "make clean      remove $(BUILDDIR) (and with it the notebook cache)"
 	@echo "Any other Sphinx builder works too: make linkcheck, make latex, ..."
 
@@ -101,6 +102,13 @@ new-meeting: venv
 
 test: venv tex
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+
+# What the pre-commit hooks check, in seconds and without building the book.
+check: venv
+	$(VENV)/bin/python tools/check_content.py
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	git ls-files -z | xargs -0 $(VENV)/bin/codespell
 
 clean:
 	rm -rf $(BUILDDIR)

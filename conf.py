@@ -43,6 +43,7 @@ GITHUB_BRANCH = "main"
 extensions = [
     "myst_nb",  # MyST pages and jupytext notebooks (brings myst_parser itself)
     "sphinxcontrib.bibtex",
+    "bibcheck",  # _ext/bibcheck.py: references.bib checked (keys, DOIs, fields) before it is read
     "sphinx.ext.mathjax",
     "meetings",  # _ext/meetings: meeting pages -> schedule, sections 4 and 6, calendar
     "appendices",  # _ext/appendices.py: the notebooks are the PDF's appendices

@@ -14,6 +14,7 @@ from bs4 import BeautifulSoup
 from conftest import REPO, STRICT, copy_root, sphinx_build
 from pypdf import PdfReader
 
+
 def is_notebook(path: Path) -> bool:
     """A jupytext notebook: its front matter names a kernel."""
     text = path.read_text(encoding="utf-8")

@@ -11,6 +11,8 @@ What flows where::
       -> sections 4 and 6         ``meeting-list upcoming|past``: a toctree of the
                                   announced meetings on either side of the as-of date
       -> _build/html/meetings.ics one event per meeting              (build-finished)
+      -> _static/next-meeting.js  the "next meeting" banner of every web page,
+                                  see banner.py                      (build-finished)
     references.bib
       -> every Pre-reading list   ``pre-reading`` directive and meeting pages
 
@@ -36,7 +38,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.osutil import relative_uri
 
-from . import model
+from . import banner, model
 from .calendar import build_calendar
 from .references import pre_reading_nodes
 
@@ -137,6 +139,8 @@ class MeetingSchedule(SphinxDirective):
 
     def run(self) -> list[Node]:
         load_meetings(self.env)  # check them now, and depend on every file
+        # The banner of an unannounced slot links here (purged with the page).
+        self.env.metadata[self.env.docname]["meeting-schedule"] = True
         return [self.calendar_link(), meeting_schedule()]
 
     def calendar_link(self) -> addnodes.only:
@@ -227,6 +231,8 @@ class MeetingPage(SphinxTransform):
             title = section[0]
             title.insert(0, nodes.Text(meeting.heading_prefix))
         details: list[Node] = [self.when(meeting)]
+        if meeting.recording:
+            details.append(self.recording(meeting.recording))
         if meeting.pre_reading:
             try:
                 details += pre_reading_nodes(self.env, list(meeting.pre_reading))
@@ -235,6 +241,15 @@ class MeetingPage(SphinxTransform):
                     f"{meeting.path}: field 'pre-reading': {exc.args[0]!r} is not a key in references.bib"
                 ) from None
         section[1:1] = details
+
+    @staticmethod
+    def recording(url: str) -> nodes.paragraph:
+        """A link to the meeting's public recording."""
+        text = "Recording of the meeting"
+        return nodes.paragraph(
+            "", "", nodes.reference(text, text, refuri=url), nodes.Text(" (public)."),
+            classes=["meeting-recording"],
+        )
 
     def when(self, meeting: model.Meeting) -> nodes.paragraph:
         """One line: the date, the time in each display zone, the stream or guest."""
@@ -408,6 +423,26 @@ def write_calendar(app: Sphinx, exception: Exception | None) -> None:
     (app.outdir / CALENDAR_NAME).write_bytes(data)
 
 
+def schedule_docname(env: BuildEnvironment) -> str:
+    """The page with the schedule table (the front page when there is none)."""
+    pages = sorted(d for d, meta in env.metadata.items() if meta.get("meeting-schedule"))
+    return pages[0] if pages else env.config.root_doc
+
+
+def write_banner_script(app: Sphinx, exception: Exception | None) -> None:
+    """Write _static/next-meeting.js, the banner's content, beside the HTML pages."""
+    if exception is not None or app.builder.format != "html" or app.builder.name == "singlehtml":
+        return
+    uri = app.builder.get_target_uri
+    data = banner.next_meeting_data(
+        load_meetings(app.env, note=False),
+        as_of(app.config),
+        page_of=lambda meeting: uri(docname_of(meeting)),
+        schedule=uri(schedule_docname(app.env)),
+    )
+    banner.write_if_changed(app.outdir / "_static" / banner.SCRIPT_NAME, banner.render_script(data))
+
+
 # -- Setup -----------------------------------------------------------------------------
 
 
@@ -446,9 +481,10 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     app.connect("env-before-read-docs", note_meetings_to_read)
     app.connect("env-get-updated", rewrite_neighbours)
     app.connect("build-finished", write_calendar)
+    app.connect("build-finished", write_banner_script)
     return {
         "version": "1.0",
-        "env_version": 1,
+        "env_version": 2,  # 2: the schedule page is marked in its metadata (the banner)
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }

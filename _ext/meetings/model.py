@@ -43,6 +43,7 @@ class MeetingError(ValueError):
         self.path = str(path)
         self.line = line
         self.field = field
+        self.reason = message  #: the message alone, without file, line and field
         where = self.path if line is None else f"{self.path}:{line}"
         what = f"field '{field}': " if field else ""
         super().__init__(f"{where}: {what}{message}")
@@ -60,6 +61,7 @@ class Meeting:
     speaker: str | None
     title: str | None  #: ``None`` while the slot is not announced
     pre_reading: tuple[str, ...]
+    recording: str | None = None  #: URL of a recording marked public, else ``None``
 
     @property
     def date(self) -> dt.date:
@@ -250,6 +252,10 @@ def parse_meeting(
     if title is None and pre_reading:
         raise fail("pre-reading", "the page has no '# Title' heading, so the meeting is not "
                    "announced yet; give it a title to announce it with its pre-reading")
+    recording = data.get("recording")
+    if recording is not None and recording["public"] is not True:
+        raise fail("recording", "only a recording marked 'public: true' may be linked; a "
+                   "recording that is not public must not be in the repository: remove it")
     return Meeting(
         path=str(path),
         slug=match["slug"],
@@ -259,6 +265,7 @@ def parse_meeting(
         speaker=data.get("speaker"),
         title=title,
         pre_reading=pre_reading,
+        recording=recording["url"] if recording else None,
     )
 
 
