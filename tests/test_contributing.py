@@ -15,7 +15,6 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 from conftest import REPO, STRICT, copy_root, sphinx_build
-
 from meetings import model
 
 sys.path.insert(0, str(REPO / "tools"))

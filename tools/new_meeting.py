@@ -286,10 +286,9 @@ def add_meeting(root: Path, request: Request, settings: Settings) -> tuple[Path,
 
 def read_settings(root: Path) -> Settings:
     """The meetings settings of the book in *root*, read from its conf.py as Sphinx reads it."""
+    from meetings import CONFIG_VALUES
     from sphinx.config import Config
     from sphinx.util.tags import Tags
-
-    from meetings import CONFIG_VALUES
 
     config = Config.read(root, overrides={}, tags=Tags())
     for name, default, rebuild, types in CONFIG_VALUES:
