@@ -25,14 +25,18 @@ export LATEXOPTS = -interaction=nonstopmode -halt-on-error
 TEX_PACKAGES  = latexmk texlive-latex-recommended texlive-latex-extra \
                 texlive-fonts-recommended texlive-xetex fonts-freefont-otf
 
-.PHONY: help venv tex chromium html html-only pdf livehtml test check linkcheck clean Makefile
+.PHONY: help venv tex chromium html html-only pdf livehtml rerun-notebook test check linkcheck new-meeting clean Makefile
 
 help:
 	@echo "make html       website in $(BUILDDIR)/html, with the PDF syllabus"
 	@echo "make html-only  website without building the PDF (faster previews)"
 	@echo "make pdf        PDF syllabus in $(BUILDDIR)/latex/$(PDFNAME)"
 	@echo "make livehtml   preview that rebuilds as you edit (sphinx-autobuild)"
+	@echo "make rerun-notebook NOTEBOOK=notebooks/NAME.md"
+	@echo "                run that notebook again at the next build (its cache entry is dropped)"
 	@echo "make test       the whole test suite"
+	@echo "make new-meeting DATE=YYYY-MM-DD [TITLE=\"...\"] [TIME=H:MM] [STREAM=\"...\"] [SPEAKER=\"...\"] [PRE_READING=\"key ...\"]"
+	@echo "                a new meeting file (no TITLE: an unannounced slot); see CONTRIBUTING.md"
 	@echo "make check      the quick checks of pre-commit: meetings, references.bib, ruff, codespell"
 	@echo "make linkcheck  check every external link on the live web (optional; needs network)"
 	@echo "make clean      remove $(BUILDDIR) (and with it the notebook cache)"
@@ -92,6 +96,23 @@ pdf: venv tex
 livehtml: venv
 	$(VENV)/bin/sphinx-autobuild "$(SOURCEDIR)" "$(BUILDDIR)/html" $(SPHINXOPTS) $(O) \
 	  --watch _ext --watch references.bib --ignore "$(BUILDDIR)/*" --ignore "$(VENV)/*"
+
+# The notebook cache reuses a notebook's outputs while its code is unchanged;
+# this makes the next build execute NOTEBOOK again.
+rerun-notebook: venv
+	@test -n "$(NOTEBOOK)" || { echo "Usage: make rerun-notebook NOTEBOOK=notebooks/NAME.md"; exit 2; }
+	$(VENV)/bin/python tools/rerun_notebook.py $(NOTEBOOK)
+
+# --- Contributing -------------------------------------------------------------
+
+# tools/new_meeting.py does the work (`.venv/bin/python tools/new_meeting.py --help`).
+# The variables reach it through the environment, so quotes in a title survive.
+new-meeting: venv
+	@test -n "$$DATE" || { echo 'Usage: make new-meeting DATE=YYYY-MM-DD [TITLE="..."] [TIME=H:MM]' \
+	  '[STREAM="..."] [SPEAKER="..."] [PRE_READING="key1 key2"]'; exit 2; }
+	@$(VENV)/bin/python tools/new_meeting.py --date "$$DATE" $${TITLE:+--title "$$TITLE"} \
+	  $${TIME:+--time "$$TIME"} $${STREAM:+--stream "$$STREAM"} $${SPEAKER:+--speaker "$$SPEAKER"} \
+	  $${PRE_READING:+--pre-reading $$PRE_READING}
 
 # --- Checks -----------------------------------------------------------------
 

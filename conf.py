@@ -32,6 +32,11 @@ copyright = "2022-%Y, Geoffrey Woollard and the study group's contributors"
 # the default "as-of" date that splits upcoming from past meetings.
 EDITION = datetime.date(2022, 1, 18)
 today = format_date("%B %-d, %Y", date=EDITION, language="en")
+# Where the sources live on GitHub, and the branch the site is built from.
+# The repository is not created yet: this is its intended address. It is stated
+# here only; "Edit on GitHub" on every page and the header's GitHub icon use it.
+GITHUB_URL = "https://github.com/online-cryoem-study-group/book"
+GITHUB_BRANCH = "main"
 
 # -- General configuration ----------------------------------------------------
 
@@ -83,7 +88,8 @@ myst_heading_anchors = 3
 
 # Notebooks run at build time; jupyter-cache keeps their outputs, so an
 # unchanged notebook is not run again. The cache lives with the build output
-# (`make clean` forgets it); delete one notebook's entry to force it to re-run.
+# (`make clean` forgets it); `make rerun-notebook NOTEBOOK=notebooks/NAME.md`
+# makes one notebook run again at the next build.
 nb_execution_mode = "cache"
 # BOOK_JUPYTER_CACHE moves it: the reproducibility test builds the book twice,
 # each time from an empty cache of its own.
@@ -133,6 +139,11 @@ meetings_display_zones = [
 # Upcoming and past meetings are split on this date unless -D meetings_as_of=,
 # MEETINGS_AS_OF or SOURCE_DATE_EPOCH says otherwise; the build prints which.
 meetings_edition = EDITION.isoformat()
+# What `make new-meeting` (tools/new_meeting.py) writes unless told otherwise:
+# the group meets at 9:00 in meetings_timezone, and most weeks read a paper
+# from the main stream.
+meetings_default_time = "9:00"
+meetings_default_stream = "mathy cryoem paper"
 
 # -- HTML output --------------------------------------------------------------------
 
@@ -155,7 +166,12 @@ html_theme_options = {
     # Short header: the six numbered sections and the notebooks, nothing else.
     "navbar_center": ["navbar-sections"],
     "navbar_end": ["pdf-link", "theme-switcher", "navbar-icon-links"],
-    "secondary_sidebar_items": ["page-toc", "notebook-downloads", "sourcelink"],
+    "icon_links": [
+        {"name": "GitHub", "url": GITHUB_URL, "icon": "fa-brands fa-github", "type": "fontawesome"},
+    ],
+    "secondary_sidebar_items": ["page-toc", "edit-this-page", "notebook-downloads", "sourcelink"],
+    # "Edit on GitHub" opens the page's own source (html_context says where).
+    "use_edit_page_button": True,
     "navigation_with_keys": False,
     "show_toc_level": 2,
     "footer_start": ["copyright", "last-updated"],
@@ -168,9 +184,17 @@ templates_path = ["_templates"]
 # Every page's footer says when the book was built: the date of
 # SOURCE_DATE_EPOCH when that is set (reproducible builds), else today.
 html_last_updated_fmt = "%-d %B %Y"
-# The PDF syllabus is copied into the site's root by `make html`.
+_github_user, _github_repo = GITHUB_URL.removeprefix("https://github.com/").split("/")
 html_context = {
+    # The PDF syllabus is copied into the site's root by `make html` (on Read
+    # the Docs too: .readthedocs.yaml runs it).
     "pdf_name": "online-cryoem-study-group.pdf",
+    # The edit button's target: GITHUB_URL/edit/GITHUB_BRANCH/<page's source>;
+    # conf.py sits at the repository root, so doc_path is empty.
+    "github_user": _github_user,
+    "github_repo": _github_repo,
+    "github_version": GITHUB_BRANCH,
+    "doc_path": "",
     # Light or dark as the reader's system says, until they choose. (Without a
     # value the theme logs a console error on a reader's first visit.)
     "default_mode": "auto",

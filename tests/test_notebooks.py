@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -100,3 +102,25 @@ def test_the_unbroken_notebook_root_builds(tmp_path):
     project = copy_root("notebook", tmp_path)
     result = sphinx_build("-b", "html", project, tmp_path / "out", *STRICT, cwd=project)
     assert result.returncode == 0, result.stderr
+
+
+def test_a_notebook_can_be_made_to_run_again_without_editing_it(tmp_path):
+    """The cache skips an unchanged notebook; tools/rerun_notebook.py makes it run once more."""
+    project = copy_root("notebook", tmp_path)
+    cache = tmp_path / "cache"
+    options = [*STRICT, "-D", "nb_execution_mode=cache", "-D", f"nb_execution_cache_path={cache}"]
+
+    def build():
+        result = sphinx_build("-b", "html", project, tmp_path / "out", "-d", tmp_path / "doctrees",
+                              *options, cwd=project)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    assert "Executing notebook" in build()
+    (project / "checks.md").touch()
+    assert "Using cached notebook" in build()
+
+    said = subprocess.run([sys.executable, REPO / "tools" / "rerun_notebook.py", "--cache", cache,
+                           project / "checks.md"], capture_output=True, text=True, check=True)
+    assert "cached outputs dropped" in said.stdout
+    assert "Executing notebook" in build()

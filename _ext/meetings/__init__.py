@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from typing import TYPE_CHECKING, Any
 
 from docutils import nodes
@@ -343,6 +344,18 @@ def resolve_as_of_date(app: Sphinx, config: Config) -> None:
     logger.info("meetings: upcoming and past are split as of %s (from %s)", day.isoformat(), source)
 
 
+def check_new_meeting_defaults(app: Sphinx, config: Config) -> None:
+    """The defaults a new meeting gets must make a valid meeting."""
+    time = config.meetings_default_time
+    if not re.fullmatch(model.load_schema()["properties"]["time"]["pattern"], time):
+        raise MeetingsError(f"conf.py: meetings_default_time: {time!r} is not a time "
+                            "(H:MM, 24-hour, e.g. \"9:00\")")
+    stream = config.meetings_default_stream
+    if stream is not None and stream not in config.meetings_streams:
+        raise MeetingsError(f"conf.py: meetings_default_stream: {stream!r} is not one of "
+                            "meetings_streams: " + ", ".join(map(repr, config.meetings_streams)))
+
+
 def mark_unannounced_orphans(app: Sphinx, doctree: nodes.document) -> None:
     """A slot with no paper yet is in no toctree and is not searched."""
     docname = app.env.docname
@@ -433,15 +446,26 @@ def write_banner_script(app: Sphinx, exception: Exception | None) -> None:
 # -- Setup -----------------------------------------------------------------------------
 
 
+#: The extension's config values: (name, default, rebuild, types). setup()
+#: registers them; tools/new_meeting.py reads conf.py with the same table.
+CONFIG_VALUES: tuple[tuple[str, Any, str, frozenset[type]], ...] = (
+    ("meetings_streams", {"guest": None}, "env", frozenset({dict})),
+    ("meetings_timezone", "UTC", "env", frozenset({str})),
+    ("meetings_duration", 60, "env", frozenset({int})),
+    ("meetings_display_zones", [], "env", frozenset({list, tuple})),
+    ("meetings_as_of", None, "env", frozenset({str, type(None)})),
+    ("meetings_edition", None, "env", frozenset({str, type(None)})),
+    ("meetings_uid_domain", "online-cryoem-study-group", "html", frozenset({str})),
+    # What a new meeting gets when `make new-meeting` is not told otherwise
+    # (the zone is meetings_timezone); None: the contributor must say.
+    ("meetings_default_time", "9:00", "", frozenset({str})),
+    ("meetings_default_stream", None, "", frozenset({str, type(None)})),
+)
+
+
 def setup(app: Sphinx) -> ExtensionMetadata:
-    app.add_config_value("meetings_streams", {"guest": None}, "env", types=frozenset({dict}))
-    app.add_config_value("meetings_timezone", "UTC", "env", types=frozenset({str}))
-    app.add_config_value("meetings_duration", 60, "env", types=frozenset({int}))
-    app.add_config_value("meetings_display_zones", [], "env", types=frozenset({list, tuple}))
-    app.add_config_value("meetings_as_of", None, "env", types=frozenset({str, type(None)}))
-    app.add_config_value("meetings_edition", None, "env", types=frozenset({str, type(None)}))
-    app.add_config_value("meetings_uid_domain", "online-cryoem-study-group", "html",
-                         types=frozenset({str}))
+    for name, default, rebuild, types in CONFIG_VALUES:
+        app.add_config_value(name, default, rebuild, types=types)
 
     app.add_node(meeting_schedule)
     app.add_directive("meeting-schedule", MeetingSchedule)
@@ -451,6 +475,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     app.add_post_transform(FillSchedule)
 
     app.connect("config-inited", resolve_as_of_date)
+    app.connect("config-inited", check_new_meeting_defaults)
     app.connect("doctree-read", mark_unannounced_orphans, priority=600)
     app.connect("env-get-outdated", find_outdated_summaries)
     app.connect("env-before-read-docs", note_meetings_to_read)
