@@ -61,8 +61,12 @@ def test_the_caches_are_keyed_on_the_notebooks_and_the_pins():
     from test_readthedocs import conf
 
     python = step_using("actions/setup-python")[0]["with"]
-    assert python["python-version"] == yaml.safe_load(
-        (REPO / ".readthedocs.yaml").read_text(encoding="utf-8"))["build"]["tools"]["python"]
+    assert (
+        python["python-version"]
+        == yaml.safe_load((REPO / ".readthedocs.yaml").read_text(encoding="utf-8"))["build"]["tools"][
+            "python"
+        ]
+    )
     assert (python["cache"], python["cache-dependency-path"]) == ("pip", "requirements.txt")
     cache = step_using("actions/cache")[0]["with"]
     assert REPO / cache["path"] == REPO / conf()["nb_execution_cache_path"]

@@ -20,15 +20,25 @@ RTD_ENV = {"$READTHEDOCS_VIRTUALENV_PATH": "/rtd/venv", "$READTHEDOCS_OUTPUT": "
 def make_variable(name: str) -> str:
     """A variable of the Makefile, as make itself expands it."""
     result = subprocess.run(
-        ["make", "-s", "--no-print-directory", "--eval", f"show-variable: ; @echo $({name})",
-         "show-variable"], cwd=REPO, capture_output=True, text=True, check=True)
+        [
+            "make",
+            "-s",
+            "--no-print-directory",
+            "--eval",
+            f"show-variable: ; @echo $({name})",
+            "show-variable",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return result.stdout.strip()
 
 
 def dry_run(*args: str) -> list[str]:
     """The commands `make ARGS` would run (make -n runs none of them)."""
-    result = subprocess.run(["make", "-n", *args], cwd=REPO, capture_output=True, text=True,
-                            check=True)
+    result = subprocess.run(["make", "-n", *args], cwd=REPO, capture_output=True, text=True, check=True)
     return [line.strip() for line in result.stdout.splitlines()]
 
 
@@ -69,12 +79,15 @@ def test_the_apt_packages_are_the_makefiles_tex_packages():
 
 def test_every_apt_package_is_a_debian_package():
     if shutil.which("apt-cache") is None:
-        pytest.fail("apt-cache is missing: this test checks the package names against Debian's "
-                    "package lists and must run on Debian or Ubuntu")
+        pytest.fail(
+            "apt-cache is missing: this test checks the package names against Debian's "
+            "package lists and must run on Debian or Ubuntu"
+        )
 
     def known(package: str) -> bool:
-        result = subprocess.run(["apt-cache", "show", "--no-all-versions", package],
-                                capture_output=True, text=True, check=False)
+        result = subprocess.run(
+            ["apt-cache", "show", "--no-all-versions", package], capture_output=True, text=True, check=False
+        )
         return result.returncode == 0 and f"Package: {package}\n" in result.stdout
 
     assert not known("texlive-no-such-package")  # the check can tell
@@ -82,10 +95,13 @@ def test_every_apt_package_is_a_debian_package():
     assert unknown == []
 
 
-@pytest.mark.parametrize(("name", "target", "builders"), [
-    ("html", "html", ["-M latexpdf", "-b html"]),
-    ("pdf", "pdf", ["-M latexpdf"]),
-])
+@pytest.mark.parametrize(
+    ("name", "target", "builders"),
+    [
+        ("html", "html", ["-M latexpdf", "-b html"]),
+        ("pdf", "pdf", ["-M latexpdf"]),
+    ],
+)
 def test_read_the_docs_runs_the_makefiles_builds(name, target, builders):
     commands = job(name)
     makes = [command for command in commands if command[0] == "make"]
@@ -125,18 +141,23 @@ def test_the_repository_is_stated_once_in_conf_py():
     namespace = conf()
     assert namespace["GITHUB_URL"] == "https://github.com/online-cryoem-study-group/book"
     assert namespace["GITHUB_BRANCH"] == "main"
-    text = "".join(path.read_text(encoding="utf-8") for path in [REPO / "conf.py", *REPO.glob("_ext/**/*.py"),
-                                                                 *REPO.glob("_templates/*.html")])
+    text = "".join(
+        path.read_text(encoding="utf-8")
+        for path in [REPO / "conf.py", *REPO.glob("_ext/**/*.py"), *REPO.glob("_templates/*.html")]
+    )
     assert text.count("online-cryoem-study-group/book") == 1
 
 
-@pytest.mark.parametrize(("page", "source"), [
-    ("index.html", "index.md"),
-    ("meetings/2022-01-21-vesper.html", "meetings/2022-01-21-vesper.md"),
-    ("meetings/2022-02-04-advanced-rotations.html", "meetings/2022-02-04-advanced-rotations.md"),
-    ("notebooks/map-alignment.html", "notebooks/map-alignment.md"),  # the MyST source, not .ipynb
-    ("readings/rotations.html", "readings/rotations.md"),
-])
+@pytest.mark.parametrize(
+    ("page", "source"),
+    [
+        ("index.html", "index.md"),
+        ("meetings/2022-01-21-vesper.html", "meetings/2022-01-21-vesper.md"),
+        ("meetings/2022-02-04-advanced-rotations.html", "meetings/2022-02-04-advanced-rotations.md"),
+        ("notebooks/map-alignment.html", "notebooks/map-alignment.md"),  # the MyST source, not .ipynb
+        ("readings/rotations.html", "readings/rotations.md"),
+    ],
+)
 def test_edit_on_github_opens_the_pages_own_source(book, page, source):
     links = soup(book.html / page).select(".editthispage a")
     assert [a["href"] for a in links] == [edit_prefix() + source]
@@ -145,9 +166,12 @@ def test_edit_on_github_opens_the_pages_own_source(book, page, source):
 
 def test_every_page_has_an_edit_link_to_its_source(book):
     prefix = edit_prefix()
-    pages = [p for p in book.html.rglob("*.html")
-             if not p.relative_to(book.html).parts[0].startswith("_")
-             and p.name not in {"genindex.html", "search.html"}]
+    pages = [
+        p
+        for p in book.html.rglob("*.html")
+        if not p.relative_to(book.html).parts[0].startswith("_")
+        and p.name not in {"genindex.html", "search.html"}
+    ]
     assert len(pages) > 20
     for page in pages:
         name = page.relative_to(book.html).with_suffix("")

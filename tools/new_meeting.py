@@ -132,8 +132,16 @@ def yaml_scalar(value: str) -> str:
     return value if plain and "\n" not in value else json.dumps(value, ensure_ascii=False)
 
 
-def field_values(*, date: str, time: str, timezone: str, stream: str, speaker: str | None,
-                 pre_reading: Sequence[str], title: str | None) -> dict[str, str | None]:
+def field_values(
+    *,
+    date: str,
+    time: str,
+    timezone: str,
+    stream: str,
+    speaker: str | None,
+    pre_reading: Sequence[str],
+    title: str | None,
+) -> dict[str, str | None]:
     """The template's placeholders, written as YAML (None: leave the line out)."""
     return {
         "date": date,  # already checked to be YYYY-MM-DD; quoting would only add noise
@@ -191,12 +199,16 @@ def plan(request: Request, settings: Settings, template: str) -> tuple[str, str]
     title = " ".join((request.title or "").split()) or None
     stream = request.stream or (model.GUEST if request.speaker else settings.default_stream)
     if stream is None:
-        raise NewMeetingError("--stream: conf.py sets no meetings_default_stream; choose one of "
-                              + ", ".join(map(repr, settings.streams)))
+        raise NewMeetingError(
+            "--stream: conf.py sets no meetings_default_stream; choose one of "
+            + ", ".join(map(repr, settings.streams))
+        )
     slug = request.slug or meeting_slug(title, stream, request.speaker)
     if not slug:
-        raise NewMeetingError("no file name can be made from the title; give one with --slug "
-                              "(lower-case letters, digits and hyphens)")
+        raise NewMeetingError(
+            "no file name can be made from the title; give one with --slug "
+            "(lower-case letters, digits and hyphens)"
+        )
     values = field_values(
         date=request.date,
         time=request.time or settings.default_time,
@@ -210,9 +222,13 @@ def plan(request: Request, settings: Settings, template: str) -> tuple[str, str]
 
 
 def parse(text: str, path: str, settings: Settings) -> model.Meeting:
-    return model.parse_meeting(text, path, streams=settings.streams,
-                               default_timezone=settings.timezone,
-                               default_duration=settings.duration)
+    return model.parse_meeting(
+        text,
+        path,
+        streams=settings.streams,
+        default_timezone=settings.timezone,
+        default_duration=settings.duration,
+    )
 
 
 def existing_meetings(root: Path, settings: Settings) -> list[model.Meeting]:
@@ -225,8 +241,9 @@ def existing_meetings(root: Path, settings: Settings) -> list[model.Meeting]:
         try:
             meetings.append(parse(path.read_text(encoding="utf-8"), shown, settings))
         except model.MeetingError as exc:
-            raise NewMeetingError(f"{exc} (fix this file first: the schedule cannot be "
-                                  "checked while it is broken)") from None
+            raise NewMeetingError(
+                f"{exc} (fix this file first: the schedule cannot be checked while it is broken)"
+            ) from None
     return meetings
 
 
@@ -248,11 +265,14 @@ def check_booking(meeting: model.Meeting, others: Iterable[model.Meeting]) -> No
             when = f"{model.format_day(meeting.date, weekday=True)}, {model.format_time(meeting.start)}"
             hint = " Choose another time with --time H:MM (with make: TIME=H:MM)."
             if not other.announced:
-                hint = (f" It is an unannounced slot: to announce it, edit {other.path} (add the "
-                        f"'# Title' heading and the pre-reading).{hint}")
-            raise NewMeetingError(f"{meeting.path}: not written: {other.path} is already booked "
-                                  f"at that date and time ({when}).{hint}"
-                                  ) from None
+                hint = (
+                    f" It is an unannounced slot: to announce it, edit {other.path} (add the "
+                    f"'# Title' heading and the pre-reading).{hint}"
+                )
+            raise NewMeetingError(
+                f"{meeting.path}: not written: {other.path} is already booked "
+                f"at that date and time ({when}).{hint}"
+            ) from None
 
 
 def add_meeting(root: Path, request: Request, settings: Settings) -> tuple[Path, model.Meeting]:
@@ -312,31 +332,44 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="new_meeting.py",
         description="Add a meeting (or an unannounced slot) to the book: writes "
-                    "meetings/YYYY-MM-DD-slug.md from meetings/_template.md.",
+        "meetings/YYYY-MM-DD-slug.md from meetings/_template.md.",
         epilog="The defaults come from conf.py. See CONTRIBUTING.md.",
     )
     parser.add_argument("--date", required=True, help="the local date, YYYY-MM-DD")
     parser.add_argument("--title", help="the paper's or talk's title; without it, an unannounced slot")
-    parser.add_argument("--time", help="local start time, H:MM, 24-hour (default: conf.py's "
-                                       "meetings_default_time)")
-    parser.add_argument("--timezone", help="IANA time zone of --time (default: conf.py's "
-                                           "meetings_timezone)")
-    parser.add_argument("--stream", help="one of conf.py's meetings_streams (default: "
-                                         "meetings_default_stream; 'guest' with --speaker)")
+    parser.add_argument(
+        "--time", help="local start time, H:MM, 24-hour (default: conf.py's meetings_default_time)"
+    )
+    parser.add_argument("--timezone", help="IANA time zone of --time (default: conf.py's meetings_timezone)")
+    parser.add_argument(
+        "--stream",
+        help="one of conf.py's meetings_streams (default: meetings_default_stream; 'guest' with --speaker)",
+    )
     parser.add_argument("--speaker", help="the guest's name (makes a guest slot)")
-    parser.add_argument("--pre-reading", nargs="+", default=[], metavar="KEY",
-                        help="BibTeX keys from references.bib, in reading order (needs --title)")
-    parser.add_argument("--slug", help="the file name's part after the date (default: made "
-                                       "from the title)")
+    parser.add_argument(
+        "--pre-reading",
+        nargs="+",
+        default=[],
+        metavar="KEY",
+        help="BibTeX keys from references.bib, in reading order (needs --title)",
+    )
+    parser.add_argument("--slug", help="the file name's part after the date (default: made from the title)")
     parser.add_argument("--root", type=Path, default=ROOT, help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    request = Request(date=args.date, title=args.title, time=args.time, timezone=args.timezone,
-                      stream=args.stream, speaker=args.speaker,
-                      pre_reading=tuple(args.pre_reading), slug=args.slug)
+    request = Request(
+        date=args.date,
+        title=args.title,
+        time=args.time,
+        timezone=args.timezone,
+        stream=args.stream,
+        speaker=args.speaker,
+        pre_reading=tuple(args.pre_reading),
+        slug=args.slug,
+    )
     try:
         path, meeting = add_meeting(args.root, request, read_settings(args.root))
     except NewMeetingError as exc:
