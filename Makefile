@@ -25,7 +25,7 @@ export LATEXOPTS = -interaction=nonstopmode -halt-on-error
 TEX_PACKAGES  = latexmk texlive-latex-recommended texlive-latex-extra \
                 texlive-fonts-recommended texlive-xetex fonts-freefont-otf
 
-.PHONY: help venv tex html html-only pdf livehtml test clean Makefile
+.PHONY: help venv tex html html-only pdf livehtml test bench clean Makefile
 
 help:
 	@echo "make html       website in $(BUILDDIR)/html, with the PDF syllabus"
@@ -33,6 +33,8 @@ help:
 	@echo "make pdf        PDF syllabus in $(BUILDDIR)/latex/$(PDFNAME)"
 	@echo "make livehtml   preview that rebuilds as you edit (sphinx-autobuild)"
 	@echo "make test       the whole test suite"
+	@echo "make bench      time every kind of build at 10, 200 and 1,000 meetings (about an hour;"
+	@echo "                smaller: make bench RUNS=1 SIZES=\"10 200\" ROWS=\"no change,edit\" PEER=no)"
 	@echo "make clean      remove $(BUILDDIR) (and with it the notebook cache)"
 	@echo "Any other Sphinx builder works too: make linkcheck, make latex, ..."
 
@@ -80,6 +82,26 @@ livehtml: venv
 
 test: venv tex
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+
+# The benchmark (bench/README.md): the table goes to stdout and to
+# $(BUILDDIR)/bench/results.md. Jupyter Book 1, the peer, gets its own virtual
+# environment in $(BUILDDIR)/bench/peer-venv from bench/requirements-peer.txt.
+RUNS         ?= 5
+WARMUP       ?= 1
+SIZES        ?= 10 200 1000
+ROWS         ?= clean,clean -j,cold,cold -j,no change,edit,add,delete,pdf
+PEER         ?= yes
+PEER_VENV     = $(BUILDDIR)/bench/peer-venv
+
+bench: venv tex $(if $(filter yes,$(PEER)),$(PEER_VENV)/.installed)
+	$(VENV)/bin/python bench/run.py --runs $(RUNS) --warmup $(WARMUP) --sizes "$(SIZES)" \
+	  --rows "$(ROWS)" $(if $(filter yes,$(PEER)),--peer-python $(PEER_VENV)/bin/python)
+
+$(PEER_VENV)/.installed: bench/requirements-peer.txt
+	@test -x $(PEER_VENV)/bin/python || $(PYTHON) -m venv $(PEER_VENV)
+	$(PEER_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(PEER_VENV)/bin/python -m pip install --quiet -r bench/requirements-peer.txt
+	@touch $@
 
 clean:
 	rm -rf $(BUILDDIR)

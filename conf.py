@@ -156,7 +156,9 @@ html_theme_options = {
 }
 # A meeting page lists no sibling meetings: at hundreds of meetings the list
 # would fill every page, and an edit to one meeting would rewrite them all.
-html_sidebars = {"meetings/*": []}
+# Sections 4 and 6 list their meetings in the page itself: a sidebar would
+# repeat the list (and double the page's weight and writing time).
+html_sidebars = {"meetings/*": [], "upcoming-meetings": [], "past-meetings": []}
 templates_path = ["_templates"]
 html_last_updated_fmt = None
 # The PDF syllabus is copied into the site's root by `make html`.
@@ -187,7 +189,9 @@ latex_elements = {
     # The original's contents go down to 2.5.1.
     "tocdepth": r"\setcounter{tocdepth}{3}",
     "preamble": r"\setcounter{secnumdepth}{3}",
-    # No index: the original has none.
+    # No index: the original has none (and without \makeindex latexmk runs
+    # no makeindex pass for it).
+    "makeindex": "",
     "printindex": "",
     # fncychap styles chapters, which an article has none of; its \appendix
     # would ask for a chapter counter.
