@@ -108,7 +108,7 @@ clean:
 
 # Files that are never made: without these empty rules the catch-all below
 # would try to "build" them.
-requirements.txt Makefile: ;
+requirements.txt bench/requirements-peer.txt Makefile: ;
 
 # Sphinx's "make mode" for every other builder (linkcheck, latex, ...).
 %: Makefile venv
