@@ -378,6 +378,8 @@ def main(argv: list[str] | None = None) -> None:
         parser.error(f"unknown rows: {', '.join(sorted(unknown))}")
     args.out.mkdir(parents=True, exist_ok=True)
     bench = Bench(args.runs, args.warmup, rows)
+    # absolute(), not resolve(): a virtual environment's python is a symlink to keep.
+    peer_python = args.peer_python.absolute() if args.peer_python else None
     python = Path(sys.executable)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
@@ -394,13 +396,15 @@ def main(argv: list[str] | None = None) -> None:
             label = f"{count} meetings" if generated else f"real book ({count} meetings)"
             book.label = label
             bench.book_rows(book)
-            if args.peer_python:
+            if peer_python:
                 peer_src = Path(tmp) / f"peer-{size}"
                 shutil.copytree(book.src, peer_src, ignore=shutil.ignore_patterns("_build"))
                 (peer_src / "_config.yml").write_text(peer_config(peer_conf()), encoding="utf-8")
                 (peer_src / "_toc.yml").write_text(PEER_TOC, encoding="utf-8")
-                bench.peer_rows(PeerBook(f"{label}, Jupyter Book 1", peer_src, args.peer_python, logs))
+                bench.peer_rows(PeerBook(f"{label}, Jupyter Book 1", peer_src, peer_python, logs))
+                rmtree(peer_src)
             rmtree(book.src)
+            (args.out / "results.md").write_text(bench.report(), encoding="utf-8")  # so far
     text = bench.report()
     text += f"\nTotal time of this benchmark: {(time.perf_counter() - started) / 60:.1f} min.\n"
     print(text)
