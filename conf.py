@@ -43,6 +43,7 @@ extensions = [
     "appendices",  # _ext/appendices.py: the notebooks are the PDF's appendices
     "notebook_downloads",  # _ext/notebook_downloads.py: .ipynb and .md links on notebook pages
     "numbered_header",  # _ext/numbered_header.py: "1. Dates and Topics" in the header too
+    "parallel_notebooks",  # _ext/parallel_notebooks.py: with -j, notebooks run side by side
 ]
 
 root_doc = "index"
