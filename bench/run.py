@@ -349,12 +349,12 @@ class Bench:
         return text
 
 
-def peer_conf() -> dict[str, object]:
-    """The values of the book's conf.py that the peer's _config.yml repeats."""
-    namespace: dict[str, object] = {"__file__": str(REPO / "conf.py")}
-    exec(compile((REPO / "conf.py").read_text(encoding="utf-8"), "conf.py", "exec"), namespace)  # noqa: S102
-    local = [e for e in namespace["extensions"] if (REPO / "_ext" / e).exists()  # type: ignore[union-attr]
-             or (REPO / "_ext" / f"{e}.py").exists()]
+def peer_conf(book: Path) -> dict[str, object]:
+    """The values of *book*'s conf.py that the peer's _config.yml repeats."""
+    namespace: dict[str, object] = {"__file__": str(book / "conf.py")}
+    exec(compile((book / "conf.py").read_text(encoding="utf-8"), "conf.py", "exec"), namespace)  # noqa: S102
+    local = [e for e in namespace["extensions"] if (book / "_ext" / e).exists()  # type: ignore[union-attr]
+             or (book / "_ext" / f"{e}.py").exists()]
     keep = ("meetings_streams", "meetings_timezone", "meetings_duration", "meetings_display_zones",
             "meetings_edition", "appendices_start", "bibtex_default_style", "bibtex_reference_style",
             "bibtex_foot_reference_style", "myst_heading_anchors", "nb_execution_timeout")
@@ -399,7 +399,7 @@ def main(argv: list[str] | None = None) -> None:
             if peer_python:
                 peer_src = Path(tmp) / f"peer-{size}"
                 shutil.copytree(book.src, peer_src, ignore=shutil.ignore_patterns("_build"))
-                (peer_src / "_config.yml").write_text(peer_config(peer_conf()), encoding="utf-8")
+                (peer_src / "_config.yml").write_text(peer_config(peer_conf(peer_src)), encoding="utf-8")
                 (peer_src / "_toc.yml").write_text(PEER_TOC, encoding="utf-8")
                 bench.peer_rows(PeerBook(f"{label}, Jupyter Book 1", peer_src, peer_python, logs))
                 rmtree(peer_src)
