@@ -437,7 +437,10 @@ def find_outdated_summaries(
     relations = env.collect_relations() if gone else {}
     app._meetings_gone_neighbours = {  # type: ignore[attr-defined]
         n for d in gone if d in relations for n in relations[d][1:] if n}
-    if not gone and not touched:
+    # Summary pages that are not being read anyway (none on a first build,
+    # which then parses no meeting here).
+    pages = {page: shows for page, shows in summary_pages(env).items() if page not in added | changed}
+    if not pages or (not gone and not touched):
         return []
     wanted = {"schedule"} if gone or arrived else set()
     day = as_of(env.config)
@@ -448,7 +451,7 @@ def find_outdated_summaries(
             continue  # reading the page itself reports it
         if meeting.announced:
             wanted.add("upcoming" if model.is_upcoming(meeting, day) else "past")
-    return sorted(page for page, shows in summary_pages(env).items() if shows & wanted)
+    return sorted(page for page, shows in pages.items() if shows & wanted)
 
 
 def note_meetings_to_read(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
