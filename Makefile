@@ -33,7 +33,7 @@ help:
 	@echo "make pdf        PDF syllabus in $(BUILDDIR)/latex/$(PDFNAME)"
 	@echo "make livehtml   preview that rebuilds as you edit (sphinx-autobuild)"
 	@echo "make test       the whole test suite"
-	@echo "make bench      time every kind of build at 10, 200 and 1,000 meetings (about an hour;"
+	@echo "make bench      time every kind of build at 10, 200 and 1,000 meetings (hours: see bench/README.md;"
 	@echo "                smaller: make bench RUNS=1 SIZES=\"10 200\" ROWS=\"no change,edit\" PEER=no)"
 	@echo "make clean      remove $(BUILDDIR) (and with it the notebook cache)"
 	@echo "Any other Sphinx builder works too: make linkcheck, make latex, ..."
@@ -91,11 +91,12 @@ WARMUP       ?= 1
 SIZES        ?= 10 200 1000
 ROWS         ?= clean,clean -j,cold,cold -j,no change,edit,add,delete,pdf
 PEER         ?= yes
+PEER_RUNS    ?= $(RUNS)
 PEER_VENV     = $(BUILDDIR)/bench/peer-venv
 
 bench: venv tex $(if $(filter yes,$(PEER)),$(PEER_VENV)/.installed)
 	$(VENV)/bin/python bench/run.py --runs $(RUNS) --warmup $(WARMUP) --sizes "$(SIZES)" \
-	  --rows "$(ROWS)" $(if $(filter yes,$(PEER)),--peer-python $(PEER_VENV)/bin/python)
+	  --rows "$(ROWS)" $(if $(filter yes,$(PEER)),--peer-python $(PEER_VENV)/bin/python --peer-runs $(PEER_RUNS))
 
 $(PEER_VENV)/.installed: bench/requirements-peer.txt
 	@test -x $(PEER_VENV)/bin/python || $(PYTHON) -m venv $(PEER_VENV)
