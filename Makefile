@@ -33,7 +33,7 @@ help:
 	@echo "make pdf        PDF syllabus in $(BUILDDIR)/latex/$(PDFNAME)"
 	@echo "make livehtml   preview that rebuilds as you edit (sphinx-autobuild)"
 	@echo "make test       the whole test suite"
-	@echo "make bench      time every kind of build at 10, 200 and 1,000 meetings (hours: see bench/README.md;"
+	@echo "make bench      time every kind of build at 10, 200 and 1,000 meetings (about 2 hours, see bench/README.md;"
 	@echo "                smaller: make bench RUNS=1 SIZES=\"10 200\" ROWS=\"no change,edit\" PEER=no)"
 	@echo "make clean      remove $(BUILDDIR) (and with it the notebook cache)"
 	@echo "Any other Sphinx builder works too: make linkcheck, make latex, ..."
