@@ -25,7 +25,7 @@ export LATEXOPTS = -interaction=nonstopmode -halt-on-error
 TEX_PACKAGES  = latexmk texlive-latex-recommended texlive-latex-extra \
                 texlive-fonts-recommended texlive-xetex fonts-freefont-otf
 
-.PHONY: help venv tex chromium html html-only pdf livehtml rerun-notebook test check linkcheck new-meeting clean Makefile
+.PHONY: help venv tex chromium html html-only pdf livehtml rerun-notebook test check linkcheck new-meeting bench clean Makefile
 
 help:
 	@echo "make html       website in $(BUILDDIR)/html, with the PDF syllabus"
@@ -39,6 +39,8 @@ help:
 	@echo "                a new meeting file (no TITLE: an unannounced slot); see CONTRIBUTING.md"
 	@echo "make check      the quick checks of pre-commit: meetings, references.bib, ruff, codespell"
 	@echo "make linkcheck  check every external link on the live web (optional; needs network)"
+	@echo "make bench      time every kind of build at 10, 200 and 1,000 meetings (about 2 hours, see bench/README.md;"
+	@echo "                smaller: make bench RUNS=1 SIZES=\"10 200\" ROWS=\"no change,edit\" PEER=no)"
 	@echo "make clean      remove $(BUILDDIR) (and with it the notebook cache)"
 	@echo "Any other Sphinx builder works too: make latex, make epub, ..."
 
@@ -131,13 +133,33 @@ check: venv
 # $(BUILDDIR)/linkcheck/output.txt. `make test` checks links offline.
 linkcheck: venv
 	$(SPHINXBUILD) -b linkcheck "$(SOURCEDIR)" "$(BUILDDIR)/linkcheck" $(SPHINXOPTS) $(O)
+# The benchmark (bench/README.md): the table goes to stdout and to
+# $(BUILDDIR)/bench/results.md. Jupyter Book 1, the peer, gets its own virtual
+# environment in $(BUILDDIR)/bench/peer-venv from bench/requirements-peer.txt.
+RUNS         ?= 5
+WARMUP       ?= 1
+SIZES        ?= 10 200 1000
+ROWS         ?= clean,clean -j,cold,cold -j,no change,edit,add,delete,pdf
+PEER         ?= yes
+PEER_RUNS    ?= $(RUNS)
+PEER_VENV     = $(BUILDDIR)/bench/peer-venv
+
+bench: venv tex $(if $(filter yes,$(PEER)),$(PEER_VENV)/.installed)
+	$(VENV)/bin/python bench/run.py --runs $(RUNS) --warmup $(WARMUP) --sizes "$(SIZES)" \
+	  --rows "$(ROWS)" $(if $(filter yes,$(PEER)),--peer-python $(PEER_VENV)/bin/python --peer-runs $(PEER_RUNS))
+
+$(PEER_VENV)/.installed: bench/requirements-peer.txt
+	@test -x $(PEER_VENV)/bin/python || $(PYTHON) -m venv $(PEER_VENV)
+	$(PEER_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(PEER_VENV)/bin/python -m pip install --quiet -r bench/requirements-peer.txt
+	@touch $@
 
 clean:
 	rm -rf $(BUILDDIR)
 
 # Files that are never made: without these empty rules the catch-all below
 # would try to "build" them.
-requirements.txt Makefile: ;
+requirements.txt bench/requirements-peer.txt Makefile: ;
 
 # Sphinx's "make mode" for every other builder (linkcheck, latex, ...).
 %: Makefile venv

@@ -50,6 +50,7 @@ extensions = [
     "notebook_downloads",  # _ext/notebook_downloads.py: .ipynb and .md links on notebook pages
     "notebook_checks",  # _ext/notebook_checks.py: a notebook names its kernel; a failed run, its cell
     "numbered_header",  # _ext/numbered_header.py: "1. Dates and Topics" in the header too
+    "parallel_notebooks",  # _ext/parallel_notebooks.py: with -j, notebooks run side by side
 ]
 
 root_doc = "index"
@@ -179,7 +180,9 @@ html_theme_options = {
 }
 # A meeting page lists no sibling meetings: at hundreds of meetings the list
 # would fill every page, and an edit to one meeting would rewrite them all.
-html_sidebars = {"meetings/*": []}
+# Sections 4 and 6 list their meetings in the page itself: a sidebar would
+# repeat the list (and double the page's weight and writing time).
+html_sidebars = {"meetings/*": [], "upcoming-meetings": [], "past-meetings": []}
 templates_path = ["_templates"]
 # Every page's footer says when the book was built: the date of
 # SOURCE_DATE_EPOCH when that is set (reproducible builds), else today.
@@ -238,7 +241,9 @@ latex_elements = {
     # The original's contents go down to 2.5.1.
     "tocdepth": r"\setcounter{tocdepth}{3}",
     "preamble": r"\setcounter{secnumdepth}{3}",
-    # No index: the original has none.
+    # No index: the original has none (and without \makeindex latexmk runs
+    # no makeindex pass for it).
+    "makeindex": "",
     "printindex": "",
     # fncychap styles chapters, which an article has none of; its \appendix
     # would ask for a chapter counter.

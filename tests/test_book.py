@@ -95,7 +95,10 @@ def outline(reader: PdfReader) -> list[str]:
 def test_html_contents_has_the_original_structure(book):
     contents = soup(book.html / "index.html").select(".toctree-wrapper")[0]
     entries = [a.get_text(" ", strip=True) for a in contents.select("a")]
-    assert entries == [f"{number}. {title}" for number, title in STRUCTURE]
+    # The front page lists the sections, not every meeting: sections 4 and 6 list
+    # those, so the front page weighs the same at 10 meetings and at 1,000.
+    assert entries == [f"{number}. {title}" for number, title in STRUCTURE
+                       if not number.startswith(("4.", "6."))]
 
 
 def test_html_header_and_headings_carry_section_numbers(book):

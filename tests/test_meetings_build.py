@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import time
 from pathlib import Path
 
@@ -238,3 +239,48 @@ def test_an_unknown_key_in_a_reading_list_names_the_page(project, tmp_path):
     result = build(project, tmp_path / "out")
     assert result.returncode != 0
     assert "readings.md" in result.stderr and "'nobody1999' is not a key in references.bib" in result.stderr
+
+
+def rebuilt(output: str, step: str) -> list[str]:
+    """The pages a build's output says it read ("reading sources") or wrote ("writing output")."""
+    return sorted(re.findall(rf"^{step}\.\.\. \[[ \d]+%\] (\S+)$", output, re.MULTILINE))
+
+
+def test_one_changed_meeting_rebuilds_only_the_pages_that_show_it(project, tmp_path):
+    out = tmp_path / "html"
+    assert build(project, out).returncode == 0
+    meetings = project / MEETINGS
+    index_links = [a.get_text(" ", strip=True) for a in soup(out / "index.html").select("a")]
+    assert not any("Alpha paper" in text for text in index_links)  # the front page lists sections only
+
+    # Edit a title: its page, the schedule and its section are read again;
+    # its neighbours (previous/next links) and the section's parent are written too.
+    alpha = meetings / "2022-01-21-alpha.md"
+    alpha.write_text(alpha.read_text().replace("# Alpha paper", "# Alpha revisited"))
+    result = build(project, out)
+    assert rebuilt(result.stdout, "reading sources") == ["meetings/2022-01-21-alpha", "schedule", "upcoming"]
+    assert rebuilt(result.stdout, "writing output") == [
+        "index", "meetings/2022-01-21-alpha", "meetings/2022-01-28-beta", "schedule", "upcoming"]
+    assert "past" not in rebuilt(result.stdout, "writing output")
+
+    # Delete the last meeting: the one before it loses its "next" link.
+    gamma = soup(out / "meetings" / "2022-01-28-beta.html").select_one('link[rel="next"]')
+    assert "gamma" in gamma["href"]
+    (meetings / "2022-03-18-gamma.md").unlink()
+    result = build(project, out)
+    assert result.returncode == 0, result.stderr
+    assert rebuilt(result.stdout, "reading sources") == ["schedule", "upcoming"]
+    following = soup(out / "meetings" / "2022-01-28-beta.html").select_one('link[rel="next"]')
+    assert "gamma" not in following["href"]
+
+
+def test_nothing_changed_rewrites_no_page_and_not_the_calendar(project, tmp_path):
+    out = tmp_path / "html"
+    assert build(project, out).returncode == 0
+    calendar = out / "meetings.ics"
+    before = calendar.stat().st_mtime_ns
+    time.sleep(max(0.0, max(p.stat().st_mtime for p in project.rglob("*.md")) - time.time() + 0.1))
+    result = build(project, out)
+    assert rebuilt(result.stdout, "reading sources") == []
+    assert rebuilt(result.stdout, "writing output") == []
+    assert calendar.stat().st_mtime_ns == before

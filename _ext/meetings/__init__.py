@@ -8,8 +8,9 @@ What flows where::
                                   three zones, its Pre-reading list  (transforms)
       -> section 1's table        ``meeting-schedule`` directive, filled in after
                                   every page is read                 (post-transform)
-      -> sections 4 and 6         ``meeting-list upcoming|past``: a toctree of the
-                                  announced meetings on either side of the as-of date
+      -> sections 4 and 6         ``meeting-list upcoming|past``: a (hidden) toctree of
+                                  the announced meetings on either side of the as-of
+                                  date, and a list of links to them (post-transform)
       -> _build/html/meetings.ics one event per meeting              (build-finished)
       -> _static/next-meeting.js  the "next meeting" banner of every web page,
                                   see banner.py                      (build-finished)
@@ -17,16 +18,22 @@ What flows where::
       -> every Pre-reading list   ``pre-reading`` directive and meeting pages
 
 The meeting files are read with :mod:`meetings.model` (plain functions) the way
-sphinxcontrib-bibtex reads .bib files: every page that summarises meetings
-declares each file as a dependency, and adding or deleting a meeting marks
-those pages outdated, so incremental builds never show a stale schedule.
+sphinxcontrib-bibtex reads .bib files, and what they say is kept with the
+environment, so a file is parsed again only when it changes. A page that shows
+meetings declares the files it shows as dependencies (the schedule: all of
+them; a section: its own meetings), and ``env-get-outdated`` sends a meeting
+that is added, or that moves, to the section that shows it now: an edit
+re-reads only the pages that show the meeting, at any number of meetings.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
+import pickle
 import re
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from docutils import nodes
@@ -68,13 +75,39 @@ class meeting_schedule(nodes.General, nodes.Element):
     """Placeholder for section 1's table, filled in once every page is read."""
 
 
+class meeting_list(nodes.General, nodes.Element):
+    """Placeholder for a section's list of links to its meetings (``docnames``)."""
+
+
 # -- Reading the meeting files ------------------------------------------------------
 
-_cache: dict[tuple[str, int, int, tuple[Any, ...]], model.Meeting] = {}
+def parsed_meetings(env: BuildEnvironment) -> dict[str, tuple[tuple[Any, ...], model.Meeting]]:
+    """docname -> (file stamp, meeting): the parsed files, kept with the environment."""
+    if not hasattr(env, "meetings_parsed"):
+        env.meetings_parsed = {}  # type: ignore[attr-defined]
+    return env.meetings_parsed  # type: ignore[attr-defined]
+
+
+def summary_pages(env: BuildEnvironment) -> dict[str, set[str]]:
+    """docname -> what it shows: "schedule", "upcoming" and/or "past"."""
+    if not hasattr(env, "meetings_summaries"):
+        env.meetings_summaries = {}  # type: ignore[attr-defined]
+    return env.meetings_summaries  # type: ignore[attr-defined]
 
 
 def is_meeting(docname: str) -> bool:
     return docname.startswith(MEETINGS_DIR + "/")
+
+
+_paths: dict[tuple[str, str], str] = {}
+
+
+def meeting_path(env: BuildEnvironment, docname: str) -> str:
+    """The file of *docname* (env.doc2path is slow to call for every meeting on every page)."""
+    key = (str(env.srcdir), docname)
+    if key not in _paths:
+        _paths[key] = os.fspath(env.doc2path(docname))
+    return _paths[key]
 
 
 def meeting_docnames(env: BuildEnvironment) -> list[str]:
@@ -82,25 +115,29 @@ def meeting_docnames(env: BuildEnvironment) -> list[str]:
 
 
 def load_meeting(env: BuildEnvironment, docname: str) -> model.Meeting:
-    """The meeting in *docname*'s file, re-read only when the file changes."""
-    path = env.doc2path(docname)
+    """The meeting in *docname*'s file, parsed again only when the file changes."""
+    path = meeting_path(env, docname)
     config = env.config
     settings = (tuple(config.meetings_streams), config.meetings_timezone, config.meetings_duration)
     stat = os.stat(path)
-    key = (str(path), stat.st_mtime_ns, stat.st_size, settings)
-    if key not in _cache:
-        shown = os.path.relpath(path, env.srcdir)
-        try:
-            _cache[key] = model.parse_meeting(
-                path.read_text(encoding="utf-8"),
-                shown,
-                streams=config.meetings_streams,
-                default_timezone=config.meetings_timezone,
-                default_duration=config.meetings_duration,
-            )
-        except model.MeetingError as exc:
-            raise MeetingsError(str(exc)) from None
-    return _cache[key]
+    stamp = (stat.st_mtime_ns, stat.st_size, settings)
+    parsed = parsed_meetings(env)
+    known = parsed.get(docname)
+    if known is not None and known[0] == stamp:
+        return known[1]
+    shown = os.path.relpath(path, env.srcdir)
+    try:
+        meeting = model.parse_meeting(
+            Path(path).read_text(encoding="utf-8"),
+            shown,
+            streams=config.meetings_streams,
+            default_timezone=config.meetings_timezone,
+            default_duration=config.meetings_duration,
+        )
+    except model.MeetingError as exc:
+        raise MeetingsError(str(exc)) from None
+    parsed[docname] = (stamp, meeting)
+    return meeting
 
 
 def load_meetings(env: BuildEnvironment, *, note: bool = True) -> list[model.Meeting]:
@@ -113,7 +150,7 @@ def load_meetings(env: BuildEnvironment, *, note: bool = True) -> list[model.Mee
         raise MeetingsError(str(exc)) from None
     if note:
         for docname in docnames:
-            env.note_dependency(env.doc2path(docname))
+            env.note_dependency(meeting_path(env, docname))
     return meetings
 
 
@@ -141,6 +178,7 @@ class MeetingSchedule(SphinxDirective):
         load_meetings(self.env)  # check them now, and depend on every file
         # The banner of an unannounced slot links here (purged with the page).
         self.env.metadata[self.env.docname]["meeting-schedule"] = True
+        summary_pages(self.env).setdefault(self.env.docname, set()).add("schedule")
         return [self.calendar_link(), meeting_schedule()]
 
     def calendar_link(self) -> addnodes.only:
@@ -156,7 +194,13 @@ class MeetingSchedule(SphinxDirective):
 
 
 class MeetingList(SphinxDirective):
-    """A toctree of the announced meetings before (past) or from (upcoming) the as-of date."""
+    """The announced meetings before (past) or from (upcoming) the as-of date.
+
+    A hidden toctree puts them in the book (numbers, previous/next links, the
+    PDF); a list of links, filled in when the page is written, shows them. The
+    toctree is hidden so that the contents of the pages above this one (the
+    front page) do not list every meeting.
+    """
 
     required_arguments = 1
     has_content = False
@@ -165,8 +209,13 @@ class MeetingList(SphinxDirective):
         which = self.arguments[0]
         if which not in {"upcoming", "past"}:
             raise self.error("meeting-list takes 'upcoming' or 'past'")
-        upcoming, past = model.split(load_meetings(self.env), as_of(self.config))
+        upcoming, past = model.split(load_meetings(self.env, note=False), as_of(self.config))
         chosen = upcoming if which == "upcoming" else past
+        # This page shows these meetings: it is re-read when one of them changes
+        # or goes, and find_outdated_summaries() sends it the ones that arrive.
+        summary_pages(self.env).setdefault(self.env.docname, set()).add(which)
+        for meeting in chosen:
+            self.env.note_dependency(meeting_path(self.env, docname_of(meeting)))
         if not chosen:
             day = model.format_day(as_of(self.config))
             text = f"No {which} meetings as of {day}."
@@ -178,14 +227,13 @@ class MeetingList(SphinxDirective):
         toctree["maxdepth"] = 1
         toctree["caption"] = None
         toctree["glob"] = False
-        toctree["hidden"] = False
+        toctree["hidden"] = True
         toctree["includehidden"] = False
         toctree["numbered"] = 0
         toctree["titlesonly"] = True
         self.set_source_info(toctree)
-        wrapper = nodes.compound(classes=["toctree-wrapper", "meeting-list"])
-        wrapper.append(toctree)
-        return [wrapper]
+        # The PDF inlines the meetings after the toctree: the list is for the website.
+        return [toctree, addnodes.only("", meeting_list(docnames=toctree["includefiles"]), expr="html")]
 
 
 class PreReading(SphinxDirective):
@@ -329,6 +377,28 @@ class FillSchedule(SphinxPostTransform):
         return row
 
 
+class FillMeetingLists(SphinxPostTransform):
+    """Replace each ``meeting_list`` with links to its meetings, numbered as in the book."""
+
+    formats = ("html",)
+    default_priority = 5  # before references are resolved, like FillSchedule
+
+    def run(self, **kwargs: Any) -> None:
+        for placeholder in list(self.document.findall(meeting_list)):
+            items = nodes.bullet_list()
+            for docname in placeholder["docnames"]:
+                number = self.env.toc_secnumbers.get(docname, {}).get("")
+                prefix = ".".join(map(str, number)) + self.config.html_secnumber_suffix if number else ""
+                text = prefix + self.env.titles[docname].astext()
+                link = addnodes.pending_xref(
+                    "", nodes.inline(text, text),
+                    refdomain="std", reftype="doc", reftarget="/" + docname,
+                    refexplicit=True, refwarn=True, refdoc=self.env.docname,
+                )
+                items += nodes.list_item("", nodes.paragraph("", "", link))
+            placeholder.replace_self(nodes.compound("", items, classes=["toctree-wrapper", "meeting-list"]))
+
+
 # -- Event handlers ------------------------------------------------------------------
 
 
@@ -364,18 +434,52 @@ def mark_unannounced_orphans(app: Sphinx, doctree: nodes.document) -> None:
         app.env.metadata[docname]["nosearch"] = True
 
 
+def purge_meetings(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
+    parsed_meetings(env).pop(docname, None)
+    summary_pages(env).pop(docname, None)
+
+
+def merge_meetings(app: Sphinx, env: BuildEnvironment, docnames: set[str],
+                   other: BuildEnvironment) -> None:
+    for docname in docnames:
+        if docname in parsed_meetings(other):
+            parsed_meetings(env)[docname] = parsed_meetings(other)[docname]
+        if docname in summary_pages(other):
+            summary_pages(env)[docname] = summary_pages(other)[docname]
+
+
 def find_outdated_summaries(
     app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
 ) -> list[str]:
-    """When a meeting is added or deleted, re-read the pages that list meetings."""
-    if not any(is_meeting(d) for d in added | removed):
+    """Re-read the pages that must now show a meeting that was added or changed.
+
+    The pages that showed a changed or deleted meeting depend on its file, so
+    Sphinx re-reads them itself. Here: the schedule when a meeting comes or
+    goes, and the section whose side of the as-of date an added or edited
+    meeting is on now. Also remember the neighbours of deleted meetings, whose
+    previous/next links must change (see :func:`rewrite_neighbours`).
+    """
+    gone = {d for d in removed if is_meeting(d)}
+    arrived = {d for d in added if is_meeting(d)}
+    touched = arrived | {d for d in changed if is_meeting(d)}
+    relations = env.collect_relations() if gone else {}
+    app._meetings_gone_neighbours = {  # type: ignore[attr-defined]
+        n for d in gone if d in relations for n in relations[d][1:] if n}
+    # Summary pages that are not being read anyway (none on a first build,
+    # which then parses no meeting here).
+    pages = {page: shows for page, shows in summary_pages(env).items() if page not in added | changed}
+    if not pages or (not gone and not touched):
         return []
-    folder = (env.srcdir / MEETINGS_DIR).resolve()
-    return [
-        docname
-        for docname, deps in env.dependencies.items()
-        if any(os.path.dirname(os.path.abspath(dep)) == str(folder) for dep in deps)
-    ]
+    wanted = {"schedule"} if gone or arrived else set()
+    day = as_of(env.config)
+    for docname in touched:
+        try:
+            meeting = load_meeting(env, docname)
+        except MeetingsError:
+            continue  # reading the page itself reports it
+        if meeting.announced:
+            wanted.add("upcoming" if model.is_upcoming(meeting, day) else "past")
+    return sorted(page for page, shows in pages.items() if shows & wanted)
 
 
 def note_meetings_to_read(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
@@ -391,14 +495,22 @@ def rewrite_neighbours(app: Sphinx, env: BuildEnvironment) -> list[str]:
     nothing else shows the title.
     """
     read = getattr(app, "_meetings_read", set())
-    if not read:
+    gone = getattr(app, "_meetings_gone_neighbours", set())
+    if not read and not gone:
         return []
     relations = env.collect_relations()
-    return sorted({n for d in read if d in relations for n in relations[d][1:] if n})
+    neighbours = {n for d in read if d in relations for n in relations[d][1:] if n}
+    return sorted((neighbours | gone) & env.found_docs)
 
 
 def write_calendar(app: Sphinx, exception: Exception | None) -> None:
-    """Write meetings.ics beside the HTML pages."""
+    """Write meetings.ics beside the HTML pages, unless it would say what it says.
+
+    The last calendar's fingerprint and serialised events, kept beside the
+    doctrees, let a rebuild with no meeting changed skip it, and one with a
+    meeting changed serialise that meeting's event only (serialising 1,000
+    events with icalendar takes about a second).
+    """
     if exception is not None or app.builder.format != "html":
         return
     env = app.env
@@ -410,17 +522,31 @@ def write_calendar(app: Sphinx, exception: Exception | None) -> None:
         target = docname_of(meeting) if meeting.announced else app.config.root_doc
         return baseurl + app.builder.get_target_uri(target)
 
+    def uid_of(meeting: model.Meeting) -> str:
+        return f"{docname_of(meeting).removeprefix(MEETINGS_DIR + '/')}@{app.config.meetings_uid_domain}"
+
     stamp = dt.datetime.combine(as_of(app.config), dt.time(), dt.timezone.utc)
     if "SOURCE_DATE_EPOCH" in os.environ:
         stamp = dt.datetime.fromtimestamp(int(os.environ["SOURCE_DATE_EPOCH"]), dt.timezone.utc)
-    data = build_calendar(
-        meetings,
-        name=app.config.project,
-        url_of=url_of,
-        uid_of=lambda m: f"{docname_of(m).removeprefix(MEETINGS_DIR + '/')}@{app.config.meetings_uid_domain}",
-        stamp=stamp,
-    )
-    (app.outdir / CALENDAR_NAME).write_bytes(data)
+    inputs = repr((app.config.project, stamp, [(m, url_of(m), uid_of(m)) for m in meetings]))
+    fingerprint = hashlib.sha256(inputs.encode()).hexdigest()
+    target = app.outdir / CALENDAR_NAME
+    # The last calendar's fingerprint and serialised events, beside the doctrees.
+    memo_path = Path(app.doctreedir, CALENDAR_NAME + ".pickle")
+    memo: dict[str, Any] = {"fingerprint": None, "events": {}}
+    try:
+        with memo_path.open("rb") as f:
+            memo = pickle.load(f)
+    except (OSError, pickle.UnpicklingError, EOFError):
+        pass
+    if target.is_file() and memo["fingerprint"] == fingerprint:
+        return
+    data = build_calendar(meetings, name=app.config.project, url_of=url_of, uid_of=uid_of,
+                          stamp=stamp, known_events=memo["events"])
+    target.write_bytes(data)
+    memo["fingerprint"] = fingerprint
+    with memo_path.open("wb") as f:
+        pickle.dump(memo, f, pickle.HIGHEST_PROTOCOL)
 
 
 def schedule_docname(env: BuildEnvironment) -> str:
@@ -468,15 +594,19 @@ def setup(app: Sphinx) -> ExtensionMetadata:
         app.add_config_value(name, default, rebuild, types=types)
 
     app.add_node(meeting_schedule)
+    app.add_node(meeting_list)
     app.add_directive("meeting-schedule", MeetingSchedule)
     app.add_directive("meeting-list", MeetingList)
     app.add_directive("pre-reading", PreReading)
     app.add_transform(MeetingPage)
     app.add_post_transform(FillSchedule)
+    app.add_post_transform(FillMeetingLists)
 
     app.connect("config-inited", resolve_as_of_date)
     app.connect("config-inited", check_new_meeting_defaults)
     app.connect("doctree-read", mark_unannounced_orphans, priority=600)
+    app.connect("env-purge-doc", purge_meetings)
+    app.connect("env-merge-info", merge_meetings)
     app.connect("env-get-outdated", find_outdated_summaries)
     app.connect("env-before-read-docs", note_meetings_to_read)
     app.connect("env-get-updated", rewrite_neighbours)
@@ -484,7 +614,9 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     app.connect("build-finished", write_banner_script)
     return {
         "version": "1.0",
-        "env_version": 2,  # 2: the schedule page is marked in its metadata (the banner)
+        # 3: the schedule page is marked in its metadata (the banner); parsed
+        # meetings and the pages that summarise them are kept on the environment.
+        "env_version": 3,
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }

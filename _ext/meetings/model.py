@@ -123,14 +123,18 @@ def split_front_matter(text: str, path: str) -> tuple[dict[str, Any], dict[str, 
     else:
         raise MeetingError(path, "the front matter has no closing '---'", line=1)
     source = "".join(lines[1:end])
+    loader = _DatelessLoader(source)
     try:
-        node = yaml.compose(source, Loader=_DatelessLoader)
-        data = yaml.load(source, Loader=_DatelessLoader)  # noqa: S506 (a SafeLoader)
+        # Parse once: the node gives each key's line, the data is built from it.
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc)
         raise MeetingError(path, f"the front matter is not valid YAML: {problem}", line=line) from None
+    finally:
+        loader.dispose()
     if data is None:
         data, node = {}, None
     if not isinstance(data, dict):
@@ -163,6 +167,11 @@ def find_title(body: str) -> str | None:
 @cache
 def load_schema() -> dict[str, Any]:
     return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+@cache
+def _validator() -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(load_schema())
 
 
 def _field_of(error: jsonschema.ValidationError) -> str | None:
@@ -216,7 +225,7 @@ def parse_meeting(
                            "is lower-case letters, digits and hyphens")
     data, key_lines, body = split_front_matter(text, path)
 
-    errors = sorted(jsonschema.Draft202012Validator(load_schema()).iter_errors(data),
+    errors = sorted(_validator().iter_errors(data),
                     key=lambda e: key_lines.get(_field_of(e) or "", 0))
     if errors:
         error = errors[0]
