@@ -88,6 +88,12 @@ def generate_meetings(count: int, after: dt.date, keys: list[str], *, first: int
     return meetings
 
 
+def generate_archive(count: int, before: dt.date, keys: list[str]) -> list[GeneratedMeeting]:
+    """*count* weekly meetings on the Fridays before *before*: the years a group has met."""
+    first_day = before - dt.timedelta(days=(before.weekday() - 4) % 7 or 7) - dt.timedelta(weeks=count - 1)
+    return generate_meetings(count, first_day - dt.timedelta(days=1), keys)
+
+
 def tracked_files(repo: Path) -> list[str]:
     """What git tracks in *repo*, plus new files it does not ignore (the work tree as it is)."""
     out = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
@@ -109,7 +115,9 @@ def make_copy(repo: Path, dest: Path, size: int) -> list[GeneratedMeeting]:
         shutil.copy2(repo / rel, target)
     dates = meeting_dates(files)
     keys = bib_keys((repo / "references.bib").read_text(encoding="utf-8"))
-    generated = generate_meetings(max(0, size - len(dates)), dates[-1], keys)
+    # The extra meetings are the group's past: at any date a group that has met
+    # weekly for years has hundreds of past meetings and one or two announced.
+    generated = generate_archive(max(0, size - len(dates)), dates[0], keys)
     for meeting in generated:
         (dest / meeting.path).write_text(meeting.text, encoding="utf-8")
     return generated

@@ -95,3 +95,10 @@ def test_summary_takes_the_median_and_reports_counts_that_vary():
     assert summary["latex"] == "xelatex x2"
     table = run.markdown_table(["a", "b"], [["1", "2"]])
     assert table.splitlines() == ["| a | b |", "| --- | --- |", "| 1 | 2 |"]
+
+
+def test_the_archive_is_weekly_fridays_ending_before_the_first_meeting():
+    archive = generate.generate_archive(5, dt.date(2022, 1, 21), ["k"])
+    assert [m.date for m in archive] == [dt.date(2021, 12, 17), dt.date(2021, 12, 24), dt.date(2021, 12, 31),
+                                         dt.date(2022, 1, 7), dt.date(2022, 1, 14)]
+    assert [m.date for m in generate.generate_archive(1, dt.date(2022, 1, 19), ["k"])] == [dt.date(2022, 1, 14)]

@@ -11,7 +11,7 @@ import nbformat
 import pytest
 import yaml
 from bs4 import BeautifulSoup
-from conftest import REPO
+from conftest import REPO, STRICT, sphinx_build
 from pybtex.database import parse_file
 from pypdf import PdfReader
 
@@ -95,10 +95,22 @@ def outline(reader: PdfReader) -> list[str]:
 def test_html_contents_has_the_original_structure(book):
     contents = soup(book.html / "index.html").select(".toctree-wrapper")[0]
     entries = [a.get_text(" ", strip=True) for a in contents.select("a")]
-    # The front page lists the sections, not every meeting: sections 4 and 6 list
-    # those, so the front page weighs the same at 10 meetings and at 1,000.
-    assert entries == [f"{number}. {title}" for number, title in STRUCTURE
-                       if not number.startswith(("4.", "6."))]
+    # As the original's contents: the upcoming meetings are 4.1 and 4.2. (Past
+    # meetings, which only accumulate, are listed by section 6 alone.)
+    assert entries == [f"{number}. {title}" for number, title in STRUCTURE]
+
+
+def test_past_meetings_are_listed_on_their_section_only(book, tmp_path):
+    """With a later as-of date the meetings move to section 6, which lists them; the front page does not."""
+    out = tmp_path / "later"
+    built = sphinx_build("-b", "html", ".", out / "html", "-d", out / "doctrees", *STRICT,
+                         "-D", "meetings_as_of=2022-02-01")
+    assert built.returncode == 0, built.stderr[-3000:]
+    contents = [a.get_text(" ", strip=True) for a in soup(out / "html" / "index.html").select(".toctree-wrapper a")]
+    assert "6. Past Meetings" in contents
+    assert not [entry for entry in contents if re.match(r"[46]\.\d", entry)]
+    past = [a.get_text(" ", strip=True) for a in soup(out / "html" / "past-meetings.html").select("article a")]
+    assert any("VESPER" in entry for entry in past) and any("Huang" in entry for entry in past)
 
 
 def test_html_header_and_headings_carry_section_numbers(book):

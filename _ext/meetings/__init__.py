@@ -8,7 +8,7 @@ What flows where::
                                   three zones, its Pre-reading list  (transforms)
       -> section 1's table        ``meeting-schedule`` directive, filled in after
                                   every page is read                 (post-transform)
-      -> sections 4 and 6         ``meeting-list upcoming|past``: a (hidden) toctree of
+      -> sections 4 and 6         ``meeting-list upcoming|past``: a toctree (hidden for past) of
                                   the announced meetings on either side of the as-of
                                   date, and a list of links to them (post-transform)
       -> _build/html/meetings.ics one event per meeting              (build-finished)
@@ -196,10 +196,12 @@ class MeetingSchedule(SphinxDirective):
 class MeetingList(SphinxDirective):
     """The announced meetings before (past) or from (upcoming) the as-of date.
 
-    A hidden toctree puts them in the book (numbers, previous/next links, the
-    PDF); a list of links, filled in when the page is written, shows them. The
-    toctree is hidden so that the contents of the pages above this one (the
-    front page) do not list every meeting.
+    A toctree puts them in the book (numbers, previous/next links, the PDF).
+    Upcoming meetings are few (the next one or two announced), so their
+    toctree is shown, and the front page's contents list them as 4.1, 4.2, as
+    the original's do. Past meetings only accumulate: their toctree is hidden,
+    so the pages above this one never list every meeting, and a list of links,
+    filled in when the page is written, shows them here.
     """
 
     required_arguments = 1
@@ -227,11 +229,13 @@ class MeetingList(SphinxDirective):
         toctree["maxdepth"] = 1
         toctree["caption"] = None
         toctree["glob"] = False
-        toctree["hidden"] = True
+        toctree["hidden"] = which == "past"
         toctree["includehidden"] = False
         toctree["numbered"] = 0
         toctree["titlesonly"] = True
         self.set_source_info(toctree)
+        if not toctree["hidden"]:  # wrapped as Sphinx's toctree directive wraps its own
+            return [nodes.compound("", toctree, classes=["toctree-wrapper", "meeting-list"])]
         # The PDF inlines the meetings after the toctree: the list is for the website.
         return [toctree, addnodes.only("", meeting_list(docnames=toctree["includefiles"]), expr="html")]
 
