@@ -83,13 +83,16 @@ def executed_notebook(env: BuildEnvironment, docname: str) -> NotebookNode | Non
 
 def merges_streams(config: NbParserConfig) -> Callable[[dict[str, Any]], bool]:
     """Whether MyST-NB merges the streams of a cell, given the cell's metadata."""
+
     def merged(metadata: dict[str, Any]) -> bool:
         return bool(config.get_cell_level_config("merge_streams", metadata, lambda *args: None))
+
     return merged
 
 
-def add_notebook_downloads(app: Sphinx, pagename: str, templatename: str,
-                           context: dict[str, Any], doctree: Any) -> None:
+def add_notebook_downloads(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
     """Put a notebook page's two files into the site and link them from the page."""
     if doctree is None or not Path(app.env.mystnb_config.output_folder, pagename + ".ipynb").is_file():
         return  # not a notebook

@@ -28,20 +28,23 @@ def top_level_ancestor(env: BuildEnvironment, docname: str) -> str | None:
     return None
 
 
-def add_book_sections(app: Sphinx, pagename: str, templatename: str,
-                      context: dict[str, Any], doctree: Any) -> None:
+def add_book_sections(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
     env = app.env
     current = top_level_ancestor(env, pagename)
     sections = []
     for docname in env.toctree_includes.get(app.config.root_doc, []):
         number = env.toc_secnumbers.get(docname, {}).get("")
-        sections.append({
-            "number": ".".join(map(str, number)) if number else "",
-            "title": env.titles[docname].astext(),
-            "href": context["pathto"](docname),
-            "current": docname == current,
-            "current_page": docname == pagename,
-        })
+        sections.append(
+            {
+                "number": ".".join(map(str, number)) if number else "",
+                "title": env.titles[docname].astext(),
+                "href": context["pathto"](docname),
+                "current": docname == current,
+                "current_page": docname == pagename,
+            }
+        )
     context["book_sections"] = sections
 
 

@@ -68,15 +68,19 @@ def meeting_text(number: int, day: dt.date, keys: list[str]) -> tuple[str, bool]
         chosen = [keys[(number * 2 + i) % len(keys)] for i in range(1 + number % 2)]
         front.append("pre-reading:")
         front += [f"  - {key}" for key in dict.fromkeys(chosen)]
-        body = (f"\n# Generated paper {number}: a benchmark meeting\n\n"
-                "```{rubric} Questions\n```\n\n"
-                f"1. What would change in paper {number} at ten times the data?\n")
+        body = (
+            f"\n# Generated paper {number}: a benchmark meeting\n\n"
+            "```{rubric} Questions\n```\n\n"
+            f"1. What would change in paper {number} at ten times the data?\n"
+        )
     else:
         body = "\n% A slot whose paper is not chosen yet.\n"
     return "---\n" + "\n".join(front) + "\n---\n" + body, announced
 
 
-def generate_meetings(count: int, after: dt.date, keys: list[str], *, first: int = 1) -> list[GeneratedMeeting]:
+def generate_meetings(
+    count: int, after: dt.date, keys: list[str], *, first: int = 1
+) -> list[GeneratedMeeting]:
     """*count* weekly meetings on the Fridays after *after*, numbered from *first*."""
     meetings = []
     day = next_friday(after)
@@ -96,8 +100,13 @@ def generate_archive(count: int, before: dt.date, keys: list[str]) -> list[Gener
 
 def tracked_files(repo: Path) -> list[str]:
     """What git tracks in *repo*, plus new files it does not ignore (the work tree as it is)."""
-    out = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
-                         cwd=repo, capture_output=True, check=True, text=True).stdout
+    out = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+        cwd=repo,
+        capture_output=True,
+        check=True,
+        text=True,
+    ).stdout
     return [p for p in out.split("\0") if p and (repo / p).is_file()]
 
 
@@ -129,9 +138,13 @@ def make_floor(repo: Path, dest: Path) -> None:
         shutil.rmtree(dest)
     for rel in book_files(tracked_files(repo)):
         if rel.startswith(("_ext/", "_static/", "_templates/")) or rel in (
-                "conf.py", "references.bib", "meetings/meeting.schema.json"):
+            "conf.py",
+            "references.bib",
+            "meetings/meeting.schema.json",
+        ):
             target = dest / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(repo / rel, target)
-    (dest / "index.md").write_text("# Floor\n\nAn empty page with the book's configuration.\n",
-                                   encoding="utf-8")
+    (dest / "index.md").write_text(
+        "# Floor\n\nAn empty page with the book's configuration.\n", encoding="utf-8"
+    )

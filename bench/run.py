@@ -49,8 +49,14 @@ ALL_ROWS = ("clean", "clean -j", "cold", "cold -j", "no change", "edit", "add", 
 INCREMENTAL = ("no change", "edit", "add", "delete")
 EDITED = "meetings/2022-01-21-vesper.md"
 #: Pages whose weight is compared across sizes (a section page that lists meetings grows by design).
-WEIGHED = ("index.html", "general-information.html", "meetings/2022-01-21-vesper.html",
-           "readings/rotations.html", "upcoming-meetings.html", "dates-and-topics.html")
+WEIGHED = (
+    "index.html",
+    "general-information.html",
+    "meetings/2022-01-21-vesper.html",
+    "readings/rotations.html",
+    "upcoming-meetings.html",
+    "dates-and-topics.html",
+)
 # latexmk prints "Run number N of rule 'pdflatex'" (its name for the PDF engine, xelatex here)
 # and "... rule 'makeindex book.idx'" once per pass.
 LATEX_PASS_RE = re.compile(r"^Run number \d+ of rule '(\w+)", re.MULTILINE)
@@ -97,6 +103,7 @@ def edit_title(text: str, run: int) -> str:
 
 def summarise(builds: list[Build]) -> dict[str, object]:
     """The median time of *builds*, and what they read, wrote and ran (equal runs give one number)."""
+
     def same(values: list[int]) -> str:
         low, high = min(values), max(values)
         return str(low) if low == high else f"{low}-{high}"
@@ -130,19 +137,25 @@ def peer_config(conf: dict[str, object]) -> str:
     *conf* holds the book's own values that the sources cannot build without:
     the bibliography, the MyST syntax extensions and the local extensions' settings.
     """
-    return json.dumps({  # JSON is YAML
-        "title": "Online CryoEM Study Group",
-        "author": "Geoffrey Woollard",
-        "only_build_toc_files": False,
-        "exclude_patterns": ["README.md", "CONTRIBUTING.md", "meetings/_*.md", "_build", ".venv"],
-        "execute": {"execute_notebooks": "cache"},
-        "bibtex_bibfiles": ["references.bib"],
-        "parse": {"myst_enable_extensions": conf["myst_enable_extensions"]},
-        "sphinx": {
-            "local_extensions": {name: "_ext" for name in conf["local_extensions"]},  # type: ignore[union-attr]
-            "config": conf["config"],
-        },
-    }, indent=2) + "\n"
+    return (
+        json.dumps(
+            {  # JSON is YAML
+                "title": "Online CryoEM Study Group",
+                "author": "Geoffrey Woollard",
+                "only_build_toc_files": False,
+                "exclude_patterns": ["README.md", "CONTRIBUTING.md", "meetings/_*.md", "_build", ".venv"],
+                "execute": {"execute_notebooks": "cache"},
+                "bibtex_bibfiles": ["references.bib"],
+                "parse": {"myst_enable_extensions": conf["myst_enable_extensions"]},
+                "sphinx": {
+                    "local_extensions": {name: "_ext" for name in conf["local_extensions"]},  # type: ignore[union-attr]
+                    "config": conf["config"],
+                },
+            },
+            indent=2,
+        )
+        + "\n"
+    )
 
 
 PEER_TOC = "format: jb-article\nroot: index\n"  # the pages' own toctrees give the structure
@@ -201,15 +214,36 @@ class Book:
         return self.src / "_build"
 
     def html(self, jobs: bool = False) -> Build:
-        cmd = [str(self.python), str(HERE / "measure.py"), "sphinx", "-b", "html", ".",
-               str(self.out / "html"), "-d", str(self.out / "doctrees"), *STRICT]
+        cmd = [
+            str(self.python),
+            str(HERE / "measure.py"),
+            "sphinx",
+            "-b",
+            "html",
+            ".",
+            str(self.out / "html"),
+            "-d",
+            str(self.out / "doctrees"),
+            *STRICT,
+        ]
         return run_build(cmd + (["-j", "auto"] if jobs else []), self.src, self.logs / "build.log")
 
     def pdf(self) -> Build:
-        cmd = [str(self.python), str(HERE / "measure.py"), "sphinx", "-M", "latexpdf", ".",
-               str(self.out / "pdf"), "-d", str(self.out / "pdf-doctrees"), *STRICT]
-        return run_build(cmd, self.src, self.logs / "pdf.log",
-                         env={"LATEXOPTS": "-interaction=nonstopmode -halt-on-error"})
+        cmd = [
+            str(self.python),
+            str(HERE / "measure.py"),
+            "sphinx",
+            "-M",
+            "latexpdf",
+            ".",
+            str(self.out / "pdf"),
+            "-d",
+            str(self.out / "pdf-doctrees"),
+            *STRICT,
+        ]
+        return run_build(
+            cmd, self.src, self.logs / "pdf.log", env={"LATEXOPTS": "-interaction=nonstopmode -halt-on-error"}
+        )
 
     def clean(self, *, cache: bool) -> None:
         rmtree(self.out / "html", self.out / "doctrees", self.out / "jupyter_execute")
@@ -226,8 +260,15 @@ class PeerBook(Book):
         return self.logs / "peer-out" / "_build"
 
     def html(self, jobs: bool = False) -> Build:
-        cmd = [str(self.python), str(HERE / "measure.py"), "jupyter-book", "build", str(self.src),
-               "--path-output", str(self.out.parent)]
+        cmd = [
+            str(self.python),
+            str(HERE / "measure.py"),
+            "jupyter-book",
+            "build",
+            str(self.src),
+            "--path-output",
+            str(self.out.parent),
+        ]
         return run_build(cmd, self.src, self.logs / "peer.log")
 
     def clean(self, *, cache: bool) -> None:
@@ -250,9 +291,11 @@ class Bench:
             result = build(run)
             if run >= 0:
                 builds.append(result)
-            log(f"[{book.label}] {row}: {'warm-up' if run < 0 else f'run {run + 1}/{self.runs}'} "
+            log(
+                f"[{book.label}] {row}: {'warm-up' if run < 0 else f'run {run + 1}/{self.runs}'} "
                 f"{result.seconds:.2f} s, read {result.read}, wrote {result.written}, "
-                f"executed {result.executed}, {result.peak_mb:.0f} MB")
+                f"executed {result.executed}, {result.peak_mb:.0f} MB"
+            )
         self.results.append((book.label, row, summarise(builds)))
 
     def book_rows(self, book: Book) -> None:
@@ -282,8 +325,12 @@ class Bench:
                 self.measure(book, row, lambda run: book.clean(cache=False), lambda run, j=jobs: book.html(j))
         if "pdf" in want:
             book.html(jobs=True)  # a warm cache again
-            self.measure(book, "pdf", lambda run: rmtree(book.out / "pdf", book.out / "pdf-doctrees"),
-                         lambda run: book.pdf())
+            self.measure(
+                book,
+                "pdf",
+                lambda run: rmtree(book.out / "pdf", book.out / "pdf-doctrees"),
+                lambda run: book.pdf(),
+            )
 
     def add_and_delete(self, book: Book) -> None:
         """Add a meeting on the Friday after the last one, rebuild; delete it, rebuild; repeat."""
@@ -301,8 +348,10 @@ class Bench:
                 result = book.html()
                 if run >= 0:
                     builds[row].append(result)
-                log(f"[{book.label}] {row}: {'warm-up' if run < 0 else f'run {run + 1}/{self.runs}'} "
-                    f"{result.seconds:.2f} s, read {result.read}, wrote {result.written}")
+                log(
+                    f"[{book.label}] {row}: {'warm-up' if run < 0 else f'run {run + 1}/{self.runs}'} "
+                    f"{result.seconds:.2f} s, read {result.read}, wrote {result.written}"
+                )
         for row, results in builds.items():
             if row in self.rows:
                 self.results.append((book.label, row, summarise(results)))
@@ -332,23 +381,49 @@ class Bench:
         self.runs = mine
 
     def report(self) -> str:
-        header = ["book", "build", "median s", "min-max s", "runs", "read", "written", "notebooks run",
-                  "peak MB", "LaTeX passes"]
-        rows = [[label, row, f"{r['median']:.2f}", f"{r['low']:.2f}-{r['high']:.2f}", str(r["runs"]), str(r["read"]),
-                 str(r["written"]), str(r["executed"]), f"{r['peak_mb']:.0f}", str(r["latex"] or "")]
-                for label, row, r in self.results]
+        header = [
+            "book",
+            "build",
+            "median s",
+            "min-max s",
+            "runs",
+            "read",
+            "written",
+            "notebooks run",
+            "peak MB",
+            "LaTeX passes",
+        ]
+        rows = [
+            [
+                label,
+                row,
+                f"{r['median']:.2f}",
+                f"{r['low']:.2f}-{r['high']:.2f}",
+                str(r["runs"]),
+                str(r["read"]),
+                str(r["written"]),
+                str(r["executed"]),
+                f"{r['peak_mb']:.0f}",
+                str(r["latex"] or ""),
+            ]
+            for label, row, r in self.results
+        ]
         text = f"Medians of the runs after {self.warmup} warm-up run(s) each.\n\n"
         text += markdown_table(header, rows)
         if self.weights:
             pages = list(next(iter(self.weights.values())))
             text += "\nPage weight after a clean build (bytes):\n\n"
-            text += markdown_table(["page", *self.weights], [
-                [page, *(str(w.get(page, "")) for w in self.weights.values())] for page in pages])
+            text += markdown_table(
+                ["page", *self.weights],
+                [[page, *(str(w.get(page, "")) for w in self.weights.values())] for page in pages],
+            )
         text += "\nWhat the rebuilds after one change read and wrote (last run):\n\n"
         for label, row, r in self.results:
             if row in INCREMENTAL and "Jupyter Book" not in label and label != "floor":
-                text += (f"- {label}, {row}: read {', '.join(r['read_docs']) or 'nothing'}; "
-                         f"wrote {', '.join(r['written_docs']) or 'nothing'}\n")
+                text += (
+                    f"- {label}, {row}: read {', '.join(r['read_docs']) or 'nothing'}; "
+                    f"wrote {', '.join(r['written_docs']) or 'nothing'}\n"
+                )
         return text
 
 
@@ -356,14 +431,31 @@ def peer_conf(book: Path) -> dict[str, object]:
     """The values of *book*'s conf.py that the peer's _config.yml repeats."""
     namespace: dict[str, object] = {"__file__": str(book / "conf.py")}
     exec(compile((book / "conf.py").read_text(encoding="utf-8"), "conf.py", "exec"), namespace)  # noqa: S102
-    local = [e for e in namespace["extensions"] if (book / "_ext" / e).exists()  # type: ignore[union-attr]
-             or (book / "_ext" / f"{e}.py").exists()]
-    keep = ("meetings_streams", "meetings_timezone", "meetings_duration", "meetings_display_zones",
-            "meetings_edition", "appendices_start", "bibtex_default_style", "bibtex_reference_style",
-            "bibtex_foot_reference_style", "myst_heading_anchors", "nb_execution_timeout")
+    local = [
+        e
+        for e in namespace["extensions"]
+        if (book / "_ext" / e).exists()  # type: ignore[union-attr]
+        or (book / "_ext" / f"{e}.py").exists()
+    ]
+    keep = (
+        "meetings_streams",
+        "meetings_timezone",
+        "meetings_duration",
+        "meetings_display_zones",
+        "meetings_edition",
+        "appendices_start",
+        "bibtex_default_style",
+        "bibtex_reference_style",
+        "bibtex_foot_reference_style",
+        "myst_heading_anchors",
+        "nb_execution_timeout",
+    )
     config = {key: namespace[key] for key in keep if key in namespace}
-    return {"myst_enable_extensions": namespace["myst_enable_extensions"], "local_extensions": local,
-            "config": config}
+    return {
+        "myst_enable_extensions": namespace["myst_enable_extensions"],
+        "local_extensions": local,
+        "config": config,
+    }
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -371,9 +463,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--warmup", type=int, default=1)
     parser.add_argument("--sizes", default="10 200 1000", help="meetings in each copy; 10 is the real book")
-    parser.add_argument("--rows", default=",".join(ALL_ROWS), help="comma-separated, of: " + ", ".join(ALL_ROWS))
-    parser.add_argument("--peer-python", type=Path, default=None, help="Jupyter Book 1's python (no peer if absent)")
-    parser.add_argument("--peer-runs", type=int, default=None, help="runs of the peer's rows (default: --runs)")
+    parser.add_argument(
+        "--rows", default=",".join(ALL_ROWS), help="comma-separated, of: " + ", ".join(ALL_ROWS)
+    )
+    parser.add_argument(
+        "--peer-python", type=Path, default=None, help="Jupyter Book 1's python (no peer if absent)"
+    )
+    parser.add_argument(
+        "--peer-runs", type=int, default=None, help="runs of the peer's rows (default: --runs)"
+    )
     parser.add_argument("--out", type=Path, default=REPO / "_build" / "bench")
     args = parser.parse_args(argv)
     rows = [r.strip() for r in args.rows.split(",") if r.strip()]
@@ -405,8 +503,10 @@ def main(argv: list[str] | None = None) -> None:
                 shutil.copytree(book.src, peer_src, ignore=shutil.ignore_patterns("_build"))
                 (peer_src / "_config.yml").write_text(peer_config(peer_conf(peer_src)), encoding="utf-8")
                 (peer_src / "_toc.yml").write_text(PEER_TOC, encoding="utf-8")
-                bench.peer_rows(PeerBook(f"{label}, Jupyter Book 1", peer_src, peer_python, logs),
-                                args.peer_runs or args.runs)
+                bench.peer_rows(
+                    PeerBook(f"{label}, Jupyter Book 1", peer_src, peer_python, logs),
+                    args.peer_runs or args.runs,
+                )
                 rmtree(peer_src)
             rmtree(book.src)
             (args.out / "results.md").write_text(bench.report(), encoding="utf-8")  # so far

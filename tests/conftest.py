@@ -31,14 +31,18 @@ def rootdir() -> Path:
     return REPO / "tests" / "roots"
 
 
-def sphinx_build(*args: str | os.PathLike[str], env: dict[str, str] | None = None,
-                 cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+def sphinx_build(
+    *args: str | os.PathLike[str], env: dict[str, str] | None = None, cwd: Path = REPO
+) -> subprocess.CompletedProcess[str]:
     """Run sphinx-build as `make` does, in a fresh process; never raises."""
     path = os.pathsep.join(filter(None, [str(REPO / "_ext"), os.environ.get("PYTHONPATH")]))
     return subprocess.run(
         [sys.executable, "-m", "sphinx", *map(str, args)],
-        cwd=cwd, env={**os.environ, "PYTHONPATH": path, **(env or {})},
-        capture_output=True, text=True, check=False,
+        cwd=cwd,
+        env={**os.environ, "PYTHONPATH": path, **(env or {})},
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
 
@@ -62,13 +66,20 @@ def book(tmp_path_factory: pytest.TempPathFactory) -> Book:
     out = tmp_path_factory.mktemp("book")
     html = sphinx_build("-b", "html", ".", out / "html", "-d", out / "doctrees", *STRICT)
     assert html.returncode == 0, html.stdout[-3000:] + html.stderr[-3000:]
-    pdf = sphinx_build("-M", "latexpdf", ".", out, "-d", out / "doctrees", *STRICT,
-                       env={"LATEXOPTS": "-interaction=nonstopmode -halt-on-error"})
+    pdf = sphinx_build(
+        "-M",
+        "latexpdf",
+        ".",
+        out,
+        "-d",
+        out / "doctrees",
+        *STRICT,
+        env={"LATEXOPTS": "-interaction=nonstopmode -halt-on-error"},
+    )
     assert pdf.returncode == 0, pdf.stdout[-3000:] + pdf.stderr[-3000:]
     name = "online-cryoem-study-group"
     shutil.copy(out / "latex" / f"{name}.pdf", out / "html" / f"{name}.pdf")
-    return Book(html=out / "html", pdf=out / "latex" / f"{name}.pdf",
-                latex_log=out / "latex" / f"{name}.log")
+    return Book(html=out / "html", pdf=out / "latex" / f"{name}.pdf", latex_log=out / "latex" / f"{name}.log")
 
 
 # -- The built site in a real browser -------------------------------------------------
@@ -76,15 +87,25 @@ def book(tmp_path_factory: pytest.TempPathFactory) -> Book:
 CHROMIUM = Path("/usr/bin/chromium")
 # Debian's Chromium, quiet: no sandbox (tests may run as root), no GPU, and none of
 # the background traffic (updates, sync, QUIC probes) that would leave the machine.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-quic", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-sync",
+]
 
 
 class SiteHandler(http.server.SimpleHTTPRequestHandler):
     """Serves the built site with the types a web host gives the calendar and the PDF."""
 
-    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
-                      ".ics": "text/calendar", ".pdf": "application/pdf"}
+    extensions_map = {
+        **http.server.SimpleHTTPRequestHandler.extensions_map,
+        ".ics": "text/calendar",
+        ".pdf": "application/pdf",
+    }
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (the base's name)
         pass
@@ -94,7 +115,8 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
 def site(book: Book) -> Iterator[str]:
     """The book's website served on localhost; yields its base URL."""
     server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(SiteHandler, directory=str(book.html)))
+        ("127.0.0.1", 0), functools.partial(SiteHandler, directory=str(book.html))
+    )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}/"
@@ -106,8 +128,10 @@ def site(book: Book) -> Iterator[str]:
 def chromium() -> Iterator[Browser]:
     """Headless Chromium from Debian, driven by Playwright."""
     if not CHROMIUM.exists():
-        pytest.fail("Chromium is missing: `make chromium` (as root) or "
-                    "`sudo apt-get install --no-install-recommends chromium`")
+        pytest.fail(
+            "Chromium is missing: `make chromium` (as root) or "
+            "`sudo apt-get install --no-install-recommends chromium`"
+        )
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
@@ -172,7 +196,11 @@ def source_status() -> list[str]:
     """`git status` of the repository, ignored files too, less what builds may leave."""
     status = subprocess.run(
         ["git", "status", "--porcelain", "--ignored", "--untracked-files=all"],
-        cwd=REPO, capture_output=True, text=True, check=True).stdout.splitlines()
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
     paths = [(line, line[3:].strip('"')) for line in status]  # git quotes unusual names
     return [line for line, path in paths if not path.startswith(MAY_APPEAR) and "__pycache__/" not in path]
 

@@ -32,8 +32,11 @@ STRUCTURE = [
     ("3", "Learning Resources"),
     ("4", "Upcoming Meetings"),
     ("4.1", "21 Jan 2022 - VESPER: global and local cryo-EM map alignment using local density vectors."),
-    ("4.2", "28 Jan 2022 - Guest: Qinwen (Wendy) Huang - Weakly Supervised Learning for Joint Image "
-            "Denoising and Protein Localization in Cryo-EM"),
+    (
+        "4.2",
+        "28 Jan 2022 - Guest: Qinwen (Wendy) Huang - Weakly Supervised Learning for Joint Image "
+        "Denoising and Protein Localization in Cryo-EM",
+    ),
     ("5", "Reading list"),
     ("5.1", "Advanced treatment of rotations"),
     ("5.2", "Assorted mathy cryoem papers"),
@@ -88,6 +91,7 @@ def outline(reader: PdfReader) -> list[str]:
                 walk(item)
             else:
                 titles.append(item.title)
+
     walk(reader.outline)
     return titles
 
@@ -103,25 +107,38 @@ def test_html_contents_has_the_original_structure(book):
 def test_past_meetings_are_listed_on_their_section_only(book, tmp_path):
     """With a later as-of date the meetings move to section 6, which lists them; the front page does not."""
     out = tmp_path / "later"
-    built = sphinx_build("-b", "html", ".", out / "html", "-d", out / "doctrees", *STRICT,
-                         "-D", "meetings_as_of=2022-02-01")
+    built = sphinx_build(
+        "-b", "html", ".", out / "html", "-d", out / "doctrees", *STRICT, "-D", "meetings_as_of=2022-02-01"
+    )
     assert built.returncode == 0, built.stderr[-3000:]
-    contents = [a.get_text(" ", strip=True) for a in soup(out / "html" / "index.html").select(".toctree-wrapper a")]
+    contents = [
+        a.get_text(" ", strip=True) for a in soup(out / "html" / "index.html").select(".toctree-wrapper a")
+    ]
     assert "6. Past Meetings" in contents
     assert not [entry for entry in contents if re.match(r"[46]\.\d", entry)]
-    past = [a.get_text(" ", strip=True) for a in soup(out / "html" / "past-meetings.html").select("article a")]
+    past = [
+        a.get_text(" ", strip=True) for a in soup(out / "html" / "past-meetings.html").select("article a")
+    ]
     assert any("VESPER" in entry for entry in past) and any("Huang" in entry for entry in past)
 
 
 def test_html_header_and_headings_carry_section_numbers(book):
-    header = [a.get_text(" ", strip=True) for a in soup(book.html / "index.html").select(".bd-header .navbar-nav a.nav-link")]
+    header = [
+        a.get_text(" ", strip=True)
+        for a in soup(book.html / "index.html").select(".bd-header .navbar-nav a.nav-link")
+    ]
     assert header[:6] == [f"{n}. {t}" for n, t in STRUCTURE if "." not in n]
     general = soup(book.html / "general-information.html")
-    headings = [h.get_text(" ", strip=True).rstrip(" #") for h in general.select("article h1, article h2, article h3")]
+    headings = [
+        h.get_text(" ", strip=True).rstrip(" #") for h in general.select("article h1, article h2, article h3")
+    ]
     assert headings == [f"{n}. {t}" for n, t in STRUCTURE if n == "2" or n.startswith("2.")]
     meeting = soup(book.html / "meetings/2022-01-21-vesper.html")
-    assert meeting.select_one("article h1").get_text(" ", strip=True).startswith(" ".join(
-        [f"{STRUCTURE[14][0]}.", STRUCTURE[14][1]]))
+    assert (
+        meeting.select_one("article h1")
+        .get_text(" ", strip=True)
+        .startswith(" ".join([f"{STRUCTURE[14][0]}.", STRUCTURE[14][1]]))
+    )
 
 
 def test_pdf_outline_and_contents_have_the_original_structure(pdf):
@@ -135,8 +152,12 @@ def test_pdf_outline_and_contents_have_the_original_structure(pdf):
 
 def test_pdf_title_page(pdf, book):
     first = squash(pdf.pages[0].extract_text())
-    for text in ["Online CryoEM Study Group", "Geoffrey Woollard, Vancouver, Canada", "January 18, 2022",
-                 "Contents"]:
+    for text in [
+        "Online CryoEM Study Group",
+        "Geoffrey Woollard, Vancouver, Canada",
+        "January 18, 2022",
+        "Contents",
+    ]:
         assert squash(text) in first
     assert pdf.metadata.title == "Online CryoEM Study Group"
     assert pdf.pages[0].mediabox.width == 612 and pdf.pages[0].mediabox.height == 792  # US letter
@@ -175,8 +196,10 @@ def test_every_pre_reading_list_is_in_place_in_the_pdf(pdf, bib, docname):
 
 def test_huang_is_cited_on_two_pages_without_a_warning(book):
     for page in ["meetings/2022-01-28-huang-weakly-supervised-denoising", "readings/mathy-cryoem-papers"]:
-        assert "Weakly supervised learning for joint image denoising" in soup(
-            book.html / f"{page}.html").get_text()
+        assert (
+            "Weakly supervised learning for joint image denoising"
+            in soup(book.html / f"{page}.html").get_text()
+        )
 
 
 def internal_targets(page: Path) -> list[str]:
@@ -188,8 +211,7 @@ def internal_targets(page: Path) -> list[str]:
                 targets.append(tag[attr])
         if tag.get("srcset"):  # "a.png 1x, b.png 2x"
             targets += [candidate.split()[0] for candidate in tag["srcset"].split(",") if candidate.strip()]
-    return [t for t in targets
-            if not (urlsplit(t).scheme or t.startswith("//") or t.startswith("mailto:"))]
+    return [t for t in targets if not (urlsplit(t).scheme or t.startswith("//") or t.startswith("mailto:"))]
 
 
 def test_every_internal_link_anchor_image_and_download_resolves(book):
@@ -232,12 +254,19 @@ def test_each_downloaded_notebook_prints_what_its_page_shows(book):
     """Each printed line once: the .ipynb's streams are the ones on the page."""
     for path in sorted((book.html / "_notebooks" / "notebooks").glob("*.ipynb")):
         notebook = nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)
-        printed = "".join(output.text for cell in notebook.cells if cell.cell_type == "code"
-                          for output in cell.outputs if output.output_type == "stream")
+        printed = "".join(
+            output.text
+            for cell in notebook.cells
+            if cell.cell_type == "code"
+            for output in cell.outputs
+            if output.output_type == "stream"
+        )
         page = soup(book.html / "notebooks" / f"{path.stem}.html")
         shown = "".join(block.get_text() for block in page.select(".output.stream pre"))
         assert printed.split() == shown.split(), path.name
-        assert [cell.id for cell in notebook.cells] == [f"cell-{n}" for n in range(1, len(notebook.cells) + 1)]
+        assert [cell.id for cell in notebook.cells] == [
+            f"cell-{n}" for n in range(1, len(notebook.cells) + 1)
+        ]
 
 
 # An external link may only be https; DOIs and arXiv ids are links of one form each.
@@ -267,7 +296,10 @@ def test_external_links_have_the_right_form(book):
 
 def test_here_links_go_where_the_original_pointed(book):
     repo = "https://github.com/geoffwoollard/learn_cryoem_math"
-    general = {a.get_text(strip=True): a["href"] for a in soup(book.html / "general-information.html").select("article a")}
+    general = {
+        a.get_text(strip=True): a["href"]
+        for a in soup(book.html / "general-information.html").select("article a")
+    }
     assert general["here"] == f"{repo}/blob/master/cryoem-group-study-meeting/meeting.pdf"
     assert general["annotated bibliography"] == f"{repo}#resources"
     resources = [a["href"] for a in soup(book.html / "learning-resources.html").select("article ol a")]
@@ -306,7 +338,7 @@ def test_every_character_survives_into_the_pdf(pdf):
 
 def test_the_schedule_is_a_real_table_in_the_pdf(book):
     tex = (book.pdf.with_suffix(".tex")).read_text(encoding="utf-8")
-    schedule = tex[tex.index(r"\section{Dates and Topics}"):tex.index(r"\section{General Information}")]
+    schedule = tex[tex.index(r"\section{Dates and Topics}") : tex.index(r"\section{General Information}")]
     assert r"\begin{longtable}" in schedule
     assert schedule.count(r"\\") >= 11  # header and ten meetings
 
@@ -315,14 +347,21 @@ def test_the_pdf_log_has_no_missing_characters_or_lines_past_the_margin(book):
     log = book.latex_log.read_text(encoding="utf-8", errors="replace")
     assert "Missing character" not in log
     assert "Overfull \\hbox" not in log
-    for unresolved in ["LaTeX Warning: Reference", "LaTeX Warning: Hyper reference",
-                       "LaTeX Warning: Citation", "There were undefined references"]:
+    for unresolved in [
+        "LaTeX Warning: Reference",
+        "LaTeX Warning: Hyper reference",
+        "LaTeX Warning: Citation",
+        "There were undefined references",
+    ]:
         assert unresolved not in log
 
 
 def test_the_pdf_has_no_blank_pages(pdf):
-    blank = [number for number, page in enumerate(pdf.pages, start=1)
-             if len(page.extract_text().split()) < 3 and not page.images]
+    blank = [
+        number
+        for number, page in enumerate(pdf.pages, start=1)
+        if len(page.extract_text().split()) < 3 and not page.images
+    ]
     assert blank == []
 
 

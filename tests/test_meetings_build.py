@@ -22,8 +22,10 @@ def soup(path: Path) -> BeautifulSoup:
 
 def schedule_rows(html: Path) -> list[list[str]]:
     page = soup(html / "schedule.html")
-    return [[cell.get_text(" ", strip=True) for cell in row.find_all("td")]
-            for row in page.select("table.meeting-schedule tbody tr")]
+    return [
+        [cell.get_text(" ", strip=True) for cell in row.find_all("td")]
+        for row in page.select("table.meeting-schedule tbody tr")
+    ]
 
 
 def listed(html: Path, page: str) -> list[str]:
@@ -58,8 +60,11 @@ def test_schedule_lists_every_meeting_in_date_order(app):
     ]
     page = soup(app.outdir / "schedule.html")
     links = [a["href"] for a in page.select("table.meeting-schedule a")]
-    assert links == ["meetings/2022-01-21-alpha.html", "meetings/2022-01-28-beta.html",
-                     "meetings/2022-03-18-gamma.html"]  # the slot has no page to link
+    assert links == [
+        "meetings/2022-01-21-alpha.html",
+        "meetings/2022-01-28-beta.html",
+        "meetings/2022-03-18-gamma.html",
+    ]  # the slot has no page to link
     assert page.select_one("a.meetings-calendar")["href"] == "meetings.ics"
 
 
@@ -139,8 +144,11 @@ def test_the_calendar_has_one_stable_event_per_meeting(app):
     assert str(events[2]["url"]) == "https://example.org/book/index.html"
     assert str(events[1]["summary"]) == "Test group: Beta talk"
     assert [str(e["uid"]) for e in events] == [
-        "2022-01-21-alpha@online-cryoem-study-group", "2022-01-28-beta@online-cryoem-study-group",
-        "2022-03-11-slot@online-cryoem-study-group", "2022-03-18-gamma@online-cryoem-study-group"]
+        "2022-01-21-alpha@online-cryoem-study-group",
+        "2022-01-28-beta@online-cryoem-study-group",
+        "2022-03-11-slot@online-cryoem-study-group",
+        "2022-03-18-gamma@online-cryoem-study-group",
+    ]
     assert calendar.walk("VTIMEZONE")
 
 
@@ -151,8 +159,9 @@ def test_incremental_builds_follow_edits_additions_and_deletions(project, tmp_pa
 
     # Edit: a new title and a new time.
     alpha = meetings / "2022-01-21-alpha.md"
-    alpha.write_text(alpha.read_text().replace("# Alpha paper", "# Alpha revisited")
-                     .replace('"9:00"', '"10:30"'))
+    alpha.write_text(
+        alpha.read_text().replace("# Alpha paper", "# Alpha revisited").replace('"9:00"', '"10:30"')
+    )
     touch_later(alpha)
     result = build(project, out)
     assert result.returncode == 0, result.stderr
@@ -191,7 +200,13 @@ def test_a_parallel_build_gives_the_same_pages(project, tmp_path):
     assert build(project, tmp_path / "serial").returncode == 0
     result = build(project, tmp_path / "parallel", "-j", "2")
     assert result.returncode == 0, result.stderr
-    for name in ["schedule.html", "upcoming.html", "past.html", "meetings/2022-01-21-alpha.html", "meetings.ics"]:
+    for name in [
+        "schedule.html",
+        "upcoming.html",
+        "past.html",
+        "meetings/2022-01-21-alpha.html",
+        "meetings.ics",
+    ]:
         serial = (tmp_path / "serial" / name).read_text()
         parallel = (tmp_path / "parallel" / name).read_text()
         assert serial == parallel, name
@@ -205,19 +220,35 @@ GOOD_FRONT = 'date: 2022-01-21\ntime: "9:00"\nstream: mathy\npre-reading: [secon
     ("front", "name", "field", "words"),
     [
         ('time: "9:00"\nstream: mathy', ALPHA, "date", "is missing"),
-        ('date: 2022-01-32\ntime: "9:00"\nstream: mathy', "meetings/2022-01-32-alpha.md", "date",
-         "not a date on the calendar"),
+        (
+            'date: 2022-01-32\ntime: "9:00"\nstream: mathy',
+            "meetings/2022-01-32-alpha.md",
+            "date",
+            "not a date on the calendar",
+        ),
         (GOOD_FRONT, "meetings/2022-01-20-alpha.md", "date", "the file name says 2022-01-20"),
         ("date: 2022-01-21\ntime: 9:00\nstream: mathy", ALPHA, "time", "YAML reads an unquoted 9:00"),
         ('date: 2022-01-21\ntime: "nine"\nstream: mathy', ALPHA, "time", "does not match"),
-        ('date: 2022-01-21\ntime: "9:00"\ntimezone: Pacific/Atlantis\nstream: mathy', ALPHA, "timezone",
-         "not an IANA time zone"),
+        (
+            'date: 2022-01-21\ntime: "9:00"\ntimezone: Pacific/Atlantis\nstream: mathy',
+            ALPHA,
+            "timezone",
+            "not an IANA time zone",
+        ),
         ('date: 2022-01-21\ntime: "9:00"\nstream: cookery', ALPHA, "stream", "not one of the streams"),
         ('date: 2022-01-21\ntime: "9:00"\nstream: guest', ALPHA, "speaker", "names its speaker"),
-        ('date: 2022-01-21\ntime: "9:00"\nstream: mathy\npre-reading: [nosuchkey]', ALPHA, "pre-reading",
-         "'nosuchkey' is not a key in references.bib"),
-        ('date: 2022-01-28\ntime: "9:15"\nstream: mathy', "meetings/2022-01-28-clash.md", "time",
-         "booked at the same date and time"),
+        (
+            'date: 2022-01-21\ntime: "9:00"\nstream: mathy\npre-reading: [nosuchkey]',
+            ALPHA,
+            "pre-reading",
+            "'nosuchkey' is not a key in references.bib",
+        ),
+        (
+            'date: 2022-01-28\ntime: "9:15"\nstream: mathy',
+            "meetings/2022-01-28-clash.md",
+            "time",
+            "booked at the same date and time",
+        ),
     ],
 )
 def test_bad_meeting_input_fails_with_one_clear_error(project, tmp_path, front, name, field, words):
@@ -260,7 +291,12 @@ def test_one_changed_meeting_rebuilds_only_the_pages_that_show_it(project, tmp_p
     result = build(project, out)
     assert rebuilt(result.stdout, "reading sources") == ["meetings/2022-01-21-alpha", "schedule", "upcoming"]
     assert rebuilt(result.stdout, "writing output") == [
-        "index", "meetings/2022-01-21-alpha", "meetings/2022-01-28-beta", "schedule", "upcoming"]
+        "index",
+        "meetings/2022-01-21-alpha",
+        "meetings/2022-01-28-beta",
+        "schedule",
+        "upcoming",
+    ]
     assert "past" not in rebuilt(result.stdout, "writing output")
 
     # Delete the last meeting: the one before it loses its "next" link.

@@ -17,8 +17,9 @@ def page(front_matter: str, body: str = "# A title\n") -> str:
 
 
 def parse(text: str, path: str = "meetings/2022-01-21-vesper.md") -> model.Meeting:
-    return model.parse_meeting(text, path, streams=STREAMS,
-                               default_timezone="America/Vancouver", default_duration=60)
+    return model.parse_meeting(
+        text, path, streams=STREAMS, default_timezone="America/Vancouver", default_duration=60
+    )
 
 
 GOOD = 'date: 2022-01-21\ntime: "9:00"\nstream: mathy cryoem paper\npre-reading: [a, b]'
@@ -37,17 +38,23 @@ def test_a_good_meeting_is_read_whole():
 
 
 def test_a_guest_slot_reads_like_the_syllabus():
-    meeting = parse(page('date: 2022-01-28\ntime: "9:15"\nstream: guest\nspeaker: Qinwen (Wendy) Huang',
-                         "# Weakly Supervised Learning\n"),
-                    "meetings/2022-01-28-huang.md")
+    meeting = parse(
+        page(
+            'date: 2022-01-28\ntime: "9:15"\nstream: guest\nspeaker: Qinwen (Wendy) Huang',
+            "# Weakly Supervised Learning\n",
+        ),
+        "meetings/2022-01-28-huang.md",
+    )
     assert meeting.topic == "Guest: Qinwen (Wendy) Huang - Weakly Supervised Learning"
     assert meeting.heading == "28 Jan 2022 - Guest: Qinwen (Wendy) Huang - Weakly Supervised Learning"
     assert meeting.heading_prefix == "28 Jan 2022 - Guest: Qinwen (Wendy) Huang - "
 
 
 def test_a_page_without_heading_is_an_unannounced_slot():
-    meeting = parse(page('date: 2022-02-04\ntime: "9:00"\nstream: advanced rotations',
-                         "% not chosen yet\n"), "meetings/2022-02-04-advanced-rotations.md")
+    meeting = parse(
+        page('date: 2022-02-04\ntime: "9:00"\nstream: advanced rotations', "% not chosen yet\n"),
+        "meetings/2022-02-04-advanced-rotations.md",
+    )
     assert not meeting.announced
     assert meeting.topic == "advanced rotations"
     assert meeting.heading == "4 Feb 2022 - advanced rotations (to be announced)"
@@ -63,26 +70,59 @@ def test_headings_inside_code_fences_are_not_titles():
     ("front_matter", "path", "field", "words"),
     [
         ('time: "9:00"\nstream: guest\nspeaker: X', None, "date", "missing"),
-        ('date: 2022-02-30\ntime: "9:00"\nstream: mathy cryoem paper', "meetings/2022-02-30-x.md",
-         "date", "not a date on the calendar"),
+        (
+            'date: 2022-02-30\ntime: "9:00"\nstream: mathy cryoem paper',
+            "meetings/2022-02-30-x.md",
+            "date",
+            "not a date on the calendar",
+        ),
         ('date: 21 Jan 2022\ntime: "9:00"\nstream: mathy cryoem paper', None, "date", "does not match"),
-        ('date: 2022-01-22\ntime: "9:00"\nstream: mathy cryoem paper', None, "date", "file name says 2022-01-21"),
-        ("date: 2022-01-21\ntime: 9:00\nstream: mathy cryoem paper", None, "time",
-         "YAML reads an unquoted 9:00 as 540 minutes"),
+        (
+            'date: 2022-01-22\ntime: "9:00"\nstream: mathy cryoem paper',
+            None,
+            "date",
+            "file name says 2022-01-21",
+        ),
+        (
+            "date: 2022-01-21\ntime: 9:00\nstream: mathy cryoem paper",
+            None,
+            "time",
+            "YAML reads an unquoted 9:00 as 540 minutes",
+        ),
         ('date: 2022-01-21\ntime: "9 AM"\nstream: mathy cryoem paper', None, "time", "does not match"),
         ('date: 2022-01-21\ntime: "25:00"\nstream: mathy cryoem paper', None, "time", "does not match"),
-        ('date: 2022-01-21\ntime: "9:00"\ntimezone: Mars/Olympus\nstream: mathy cryoem paper', None,
-         "timezone", "not an IANA time zone"),
+        (
+            'date: 2022-01-21\ntime: "9:00"\ntimezone: Mars/Olympus\nstream: mathy cryoem paper',
+            None,
+            "timezone",
+            "not an IANA time zone",
+        ),
         ('date: 2022-01-21\ntime: "9:00"\nstream: cooking', None, "stream", "not one of the streams"),
         ('date: 2022-01-21\ntime: "9:00"\nstream: guest', None, "speaker", "guest slot names its speaker"),
-        ('date: 2022-01-21\ntime: "9:00"\nstream: mathy cryoem paper\nspeaker: X', None, "speaker",
-         "only a 'guest' slot has a speaker"),
-        ('date: 2022-01-21\ntime: "9:00"\nstream: mathy cryoem paper\nroom: 5', None, "room",
-         "not a meeting field"),
-        ('date: 2022-01-21\ntime: "9:00"\nstream: mathy cryoem paper\npre-reading: a', None,
-         "pre-reading", "is not of type 'array'"),
-        ('date: 2022-03-13\ntime: "2:30"\nstream: mathy cryoem paper', "meetings/2022-03-13-x.md",
-         "time", "does not exist on 2022-03-13"),
+        (
+            'date: 2022-01-21\ntime: "9:00"\nstream: mathy cryoem paper\nspeaker: X',
+            None,
+            "speaker",
+            "only a 'guest' slot has a speaker",
+        ),
+        (
+            'date: 2022-01-21\ntime: "9:00"\nstream: mathy cryoem paper\nroom: 5',
+            None,
+            "room",
+            "not a meeting field",
+        ),
+        (
+            'date: 2022-01-21\ntime: "9:00"\nstream: mathy cryoem paper\npre-reading: a',
+            None,
+            "pre-reading",
+            "is not of type 'array'",
+        ),
+        (
+            'date: 2022-03-13\ntime: "2:30"\nstream: mathy cryoem paper',
+            "meetings/2022-03-13-x.md",
+            "time",
+            "does not exist on 2022-03-13",
+        ),
     ],
 )
 def test_bad_front_matter_names_the_file_line_and_field(front_matter, path, field, words):
@@ -94,8 +134,9 @@ def test_bad_front_matter_names_the_file_line_and_field(front_matter, path, fiel
     assert words in str(error)
     assert str(error).startswith(f"{path}:")
     if field in front_matter:  # a field that is there is found on its line
-        expected_line = 2 + next(i for i, line in enumerate(front_matter.splitlines())
-                                 if line.startswith(field))
+        expected_line = 2 + next(
+            i for i, line in enumerate(front_matter.splitlines()) if line.startswith(field)
+        )
         assert error.line == expected_line
 
 
@@ -174,9 +215,20 @@ EPOCH_2023 = str(int(dt.datetime(2023, 5, 1, 12, tzinfo=dt.timezone.utc).timesta
     ("configured", "environ", "edition", "expected", "source"),
     [
         (None, {}, "2022-01-18", dt.date(2022, 1, 18), "the edition's date"),
-        ("2022-01-25", {"MEETINGS_AS_OF": "2022-03-01"}, "2022-01-18", dt.date(2022, 1, 25), "meetings_as_of"),
-        (None, {"MEETINGS_AS_OF": "2022-03-01", "SOURCE_DATE_EPOCH": EPOCH_2023}, "2022-01-18",
-         dt.date(2022, 3, 1), "MEETINGS_AS_OF"),
+        (
+            "2022-01-25",
+            {"MEETINGS_AS_OF": "2022-03-01"},
+            "2022-01-18",
+            dt.date(2022, 1, 25),
+            "meetings_as_of",
+        ),
+        (
+            None,
+            {"MEETINGS_AS_OF": "2022-03-01", "SOURCE_DATE_EPOCH": EPOCH_2023},
+            "2022-01-18",
+            dt.date(2022, 3, 1),
+            "MEETINGS_AS_OF",
+        ),
         (None, {"SOURCE_DATE_EPOCH": EPOCH_2023}, "2022-01-18", dt.date(2023, 5, 1), "SOURCE_DATE_EPOCH"),
         (None, {"MEETINGS_AS_OF": ""}, "2022-01-18", dt.date(2022, 1, 18), "the edition's date"),
         ("today", {}, "2022-01-18", TODAY, "the clock"),
@@ -184,14 +236,17 @@ EPOCH_2023 = str(int(dt.datetime(2023, 5, 1, 12, tzinfo=dt.timezone.utc).timesta
         (dt.date(2022, 2, 2), {}, None, dt.date(2022, 2, 2), "meetings_as_of"),
     ],
 )
-def test_the_as_of_date_comes_from_the_first_source_that_gives_one(configured, environ, edition,
-                                                                   expected, source):
+def test_the_as_of_date_comes_from_the_first_source_that_gives_one(
+    configured, environ, edition, expected, source
+):
     day, said = model.resolve_as_of(configured, environ, edition, TODAY)
     assert day == expected
     assert source in said
 
 
-@pytest.mark.parametrize(("configured", "environ"), [("25/01/2022", {}), (None, {"SOURCE_DATE_EPOCH": "soon"})])
+@pytest.mark.parametrize(
+    ("configured", "environ"), [("25/01/2022", {}), (None, {"SOURCE_DATE_EPOCH": "soon"})]
+)
 def test_an_unreadable_as_of_date_is_an_error(configured, environ):
     with pytest.raises(ValueError, match="not a"):
         model.resolve_as_of(configured, environ, "2022-01-18", TODAY)
@@ -199,9 +254,17 @@ def test_an_unreadable_as_of_date_is_an_error(configured, environ):
 
 def test_the_split_puts_the_as_of_day_in_upcoming_and_leaves_slots_out():
     def meeting(day: int, title: str | None) -> model.Meeting:
-        return model.Meeting(path=f"m{day}", slug="s", start=dt.datetime(2022, 1, day, 9, tzinfo=VANCOUVER),
-                             duration=dt.timedelta(hours=1), stream="x", speaker=None, title=title,
-                             pre_reading=())
+        return model.Meeting(
+            path=f"m{day}",
+            slug="s",
+            start=dt.datetime(2022, 1, day, 9, tzinfo=VANCOUVER),
+            duration=dt.timedelta(hours=1),
+            stream="x",
+            speaker=None,
+            title=title,
+            pre_reading=(),
+        )
+
     vesper, huang, slot = meeting(21, "VESPER"), meeting(28, "Huang"), meeting(25, None)
     assert model.split([huang, slot, vesper], dt.date(2022, 1, 18)) == ([vesper, huang], [])
     assert model.split([huang, slot, vesper], dt.date(2022, 1, 25)) == ([huang], [vesper])

@@ -32,13 +32,18 @@ def test_there_are_eight_notebooks_or_more():
 def test_each_notebook_runs_cleanly_and_quickly(path, tmp_path):
     """Run from scratch (no cache): no error, no failed assertion, nothing on stderr."""
     notebook = jupytext.read(path)
-    client = nbclient.NotebookClient(notebook, timeout=60, kernel_name="python3",
-                                     resources={"metadata": {"path": str(tmp_path)}})
+    client = nbclient.NotebookClient(
+        notebook, timeout=60, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    )
     started = time.perf_counter()
     client.execute()  # raises CellExecutionError on any error or failed assert
     elapsed = time.perf_counter() - started
-    stderr = [out.get("text", "") for cell in notebook.cells for out in cell.get("outputs", [])
-              if out.get("name") == "stderr"]
+    stderr = [
+        out.get("text", "")
+        for cell in notebook.cells
+        for out in cell.get("outputs", [])
+        if out.get("name") == "stderr"
+    ]
     assert stderr == []
     assert elapsed < 60, f"{path.name} took {elapsed:.1f} s"
     assert sum("assert " in cell.source for cell in notebook.cells if cell.cell_type == "code") >= 2
@@ -63,11 +68,18 @@ def test_the_pdf_has_the_notebooks_as_appendices_with_their_figures(book):
     reader = PdfReader(book.pdf)
     titles = [item.title for item in reader.outline if not isinstance(item, list)]
     assert titles[-1] == "A Coding notebooks"
-    start = next(i for i, page in enumerate(reader.pages) if "Coding notebooks" in page.extract_text()
-                 and i > 2)
+    start = next(
+        i for i, page in enumerate(reader.pages) if "Coding notebooks" in page.extract_text() and i > 2
+    )
     figures = sum(len(page.images) for page in reader.pages[start:])
-    expected = sum(len(BeautifulSoup((book.html / "notebooks" / f"{p.stem}.html").read_text(),
-                                     "html.parser").select(".cell_output img")) for p in NOTEBOOKS)
+    expected = sum(
+        len(
+            BeautifulSoup((book.html / "notebooks" / f"{p.stem}.html").read_text(), "html.parser").select(
+                ".cell_output img"
+            )
+        )
+        for p in NOTEBOOKS
+    )
     assert figures >= expected
 
 
@@ -111,8 +123,9 @@ def test_a_notebook_can_be_made_to_run_again_without_editing_it(tmp_path):
     options = [*STRICT, "-D", "nb_execution_mode=cache", "-D", f"nb_execution_cache_path={cache}"]
 
     def build():
-        result = sphinx_build("-b", "html", project, tmp_path / "out", "-d", tmp_path / "doctrees",
-                              *options, cwd=project)
+        result = sphinx_build(
+            "-b", "html", project, tmp_path / "out", "-d", tmp_path / "doctrees", *options, cwd=project
+        )
         assert result.returncode == 0, result.stderr
         return result.stdout
 
@@ -120,7 +133,11 @@ def test_a_notebook_can_be_made_to_run_again_without_editing_it(tmp_path):
     (project / "checks.md").touch()
     assert "Using cached notebook" in build()
 
-    said = subprocess.run([sys.executable, REPO / "tools" / "rerun_notebook.py", "--cache", cache,
-                           project / "checks.md"], capture_output=True, text=True, check=True)
+    said = subprocess.run(
+        [sys.executable, REPO / "tools" / "rerun_notebook.py", "--cache", cache, project / "checks.md"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert "cached outputs dropped" in said.stdout
     assert "Executing notebook" in build()

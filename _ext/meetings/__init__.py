@@ -81,6 +81,7 @@ class meeting_list(nodes.General, nodes.Element):
 
 # -- Reading the meeting files ------------------------------------------------------
 
+
 def parsed_meetings(env: BuildEnvironment) -> dict[str, tuple[tuple[Any, ...], model.Meeting]]:
     """docname -> (file stamp, meeting): the parsed files, kept with the environment."""
     if not hasattr(env, "meetings_parsed"):
@@ -186,7 +187,8 @@ class MeetingSchedule(SphinxDirective):
         uri = relative_uri(self.env.docname + ".html", CALENDAR_NAME)
         text = "Subscribe to the schedule in your calendar"
         paragraph = nodes.paragraph(
-            "", "",
+            "",
+            "",
             nodes.reference(text, text, refuri=uri, classes=["meetings-calendar"]),
             nodes.Text(f" ({CALENDAR_NAME}, updated with every build)."),
         )
@@ -299,7 +301,10 @@ class MeetingPage(SphinxTransform):
         """A link to the meeting's public recording."""
         text = "Recording of the meeting"
         return nodes.paragraph(
-            "", "", nodes.reference(text, text, refuri=url), nodes.Text(" (public)."),
+            "",
+            "",
+            nodes.reference(text, text, refuri=url),
+            nodes.Text(" (public)."),
             classes=["meeting-recording"],
         )
 
@@ -321,9 +326,13 @@ class MeetingPage(SphinxTransform):
         reading_list = self.config.meetings_streams.get(meeting.stream)
         if reading_list:
             line += addnodes.pending_xref(
-                "", nodes.inline(meeting.stream, meeting.stream),
-                refdomain="std", reftype="doc", reftarget="/" + reading_list,
-                refexplicit=True, refwarn=True,
+                "",
+                nodes.inline(meeting.stream, meeting.stream),
+                refdomain="std",
+                reftype="doc",
+                reftarget="/" + reading_list,
+                refexplicit=True,
+                refwarn=True,
             )
         else:
             line += nodes.Text(meeting.stream)
@@ -362,9 +371,14 @@ class FillSchedule(SphinxPostTransform):
             topic: Node = nodes.Text(meeting.topic)
             if meeting.announced:
                 topic = addnodes.pending_xref(
-                    "", nodes.inline(meeting.topic, meeting.topic),
-                    refdomain="std", reftype="doc", reftarget="/" + docname_of(meeting),
-                    refexplicit=True, refwarn=True, refdoc=self.env.docname,
+                    "",
+                    nodes.inline(meeting.topic, meeting.topic),
+                    refdomain="std",
+                    reftype="doc",
+                    reftarget="/" + docname_of(meeting),
+                    refexplicit=True,
+                    refwarn=True,
+                    refdoc=self.env.docname,
                 )
             body += self.row(
                 [nodes.Text(model.format_day(meeting.date, weekday=True))],
@@ -395,9 +409,14 @@ class FillMeetingLists(SphinxPostTransform):
                 prefix = ".".join(map(str, number)) + self.config.html_secnumber_suffix if number else ""
                 text = prefix + self.env.titles[docname].astext()
                 link = addnodes.pending_xref(
-                    "", nodes.inline(text, text),
-                    refdomain="std", reftype="doc", reftarget="/" + docname,
-                    refexplicit=True, refwarn=True, refdoc=self.env.docname,
+                    "",
+                    nodes.inline(text, text),
+                    refdomain="std",
+                    reftype="doc",
+                    reftarget="/" + docname,
+                    refexplicit=True,
+                    refwarn=True,
+                    refdoc=self.env.docname,
                 )
                 items += nodes.list_item("", nodes.paragraph("", "", link))
             placeholder.replace_self(nodes.compound("", items, classes=["toctree-wrapper", "meeting-list"]))
@@ -422,12 +441,15 @@ def check_new_meeting_defaults(app: Sphinx, config: Config) -> None:
     """The defaults a new meeting gets must make a valid meeting."""
     time = config.meetings_default_time
     if not re.fullmatch(model.load_schema()["properties"]["time"]["pattern"], time):
-        raise MeetingsError(f"conf.py: meetings_default_time: {time!r} is not a time "
-                            "(H:MM, 24-hour, e.g. \"9:00\")")
+        raise MeetingsError(
+            f'conf.py: meetings_default_time: {time!r} is not a time (H:MM, 24-hour, e.g. "9:00")'
+        )
     stream = config.meetings_default_stream
     if stream is not None and stream not in config.meetings_streams:
-        raise MeetingsError(f"conf.py: meetings_default_stream: {stream!r} is not one of "
-                            "meetings_streams: " + ", ".join(map(repr, config.meetings_streams)))
+        raise MeetingsError(
+            f"conf.py: meetings_default_stream: {stream!r} is not one of "
+            "meetings_streams: " + ", ".join(map(repr, config.meetings_streams))
+        )
 
 
 def mark_unannounced_orphans(app: Sphinx, doctree: nodes.document) -> None:
@@ -443,8 +465,7 @@ def purge_meetings(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
     summary_pages(env).pop(docname, None)
 
 
-def merge_meetings(app: Sphinx, env: BuildEnvironment, docnames: set[str],
-                   other: BuildEnvironment) -> None:
+def merge_meetings(app: Sphinx, env: BuildEnvironment, docnames: set[str], other: BuildEnvironment) -> None:
     for docname in docnames:
         if docname in parsed_meetings(other):
             parsed_meetings(env)[docname] = parsed_meetings(other)[docname]
@@ -468,7 +489,8 @@ def find_outdated_summaries(
     touched = arrived | {d for d in changed if is_meeting(d)}
     relations = env.collect_relations() if gone else {}
     app._meetings_gone_neighbours = {  # type: ignore[attr-defined]
-        n for d in gone if d in relations for n in relations[d][1:] if n}
+        n for d in gone if d in relations for n in relations[d][1:] if n
+    }
     # Summary pages that are not being read anyway (none on a first build,
     # which then parses no meeting here).
     pages = {page: shows for page, shows in summary_pages(env).items() if page not in added | changed}
@@ -545,8 +567,14 @@ def write_calendar(app: Sphinx, exception: Exception | None) -> None:
         pass
     if target.is_file() and memo["fingerprint"] == fingerprint:
         return
-    data = build_calendar(meetings, name=app.config.project, url_of=url_of, uid_of=uid_of,
-                          stamp=stamp, known_events=memo["events"])
+    data = build_calendar(
+        meetings,
+        name=app.config.project,
+        url_of=url_of,
+        uid_of=uid_of,
+        stamp=stamp,
+        known_events=memo["events"],
+    )
     target.write_bytes(data)
     memo["fingerprint"] = fingerprint
     with memo_path.open("wb") as f:

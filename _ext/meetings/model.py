@@ -38,8 +38,9 @@ WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 class MeetingError(ValueError):
     """A meeting file breaks a rule. The message names the file, line and field."""
 
-    def __init__(self, path: str | os.PathLike[str], message: str, line: int | None = None,
-                 field: str | None = None) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str], message: str, line: int | None = None, field: str | None = None
+    ) -> None:
         self.path = str(path)
         self.line = line
         self.field = field
@@ -142,7 +143,7 @@ def split_front_matter(text: str, path: str) -> tuple[dict[str, Any], dict[str, 
     key_lines = {}
     if isinstance(node, yaml.MappingNode):
         key_lines = {key.value: key.start_mark.line + 2 for key, _ in node.value}
-    return data, key_lines, "".join(lines[end + 1:])
+    return data, key_lines, "".join(lines[end + 1 :])
 
 
 _FENCE_RE = re.compile(r"^(`{3,}|~{3,}|:{3,})")
@@ -156,7 +157,7 @@ def find_title(body: str) -> str | None:
         if match:
             if fence is None:
                 fence = match.group(1)
-            elif line.strip() == fence or line.startswith(fence) and not line[len(fence):].strip():
+            elif line.strip() == fence or line.startswith(fence) and not line[len(fence) :].strip():
                 fence = None
             continue
         if fence is None and line.startswith("# "):
@@ -193,8 +194,10 @@ def _explain(error: jsonschema.ValidationError, data: Mapping[str, Any]) -> str:
     value = data.get(field) if field else None
     if field == "time" and isinstance(value, int) and not isinstance(value, bool):
         hours, minutes = divmod(value, 60)
-        return (f"{value} is a number, not a time: YAML reads an unquoted {hours}:{minutes:02d} "
-                f"as {value} minutes. Quote it: time: \"{hours}:{minutes:02d}\"")
+        return (
+            f"{value} is a number, not a time: YAML reads an unquoted {hours}:{minutes:02d} "
+            f'as {value} minutes. Quote it: time: "{hours}:{minutes:02d}"'
+        )
     if error.validator == "required" and field == "speaker":
         return "is missing: a guest slot names its speaker"
     if error.validator == "required":
@@ -221,17 +224,18 @@ def parse_meeting(
     name = Path(path).name
     match = FILENAME_RE.match(name)
     if not match:
-        raise MeetingError(path, "a meeting file is named YYYY-MM-DD-slug.md, where the slug "
-                           "is lower-case letters, digits and hyphens")
+        raise MeetingError(
+            path,
+            "a meeting file is named YYYY-MM-DD-slug.md, where the slug "
+            "is lower-case letters, digits and hyphens",
+        )
     data, key_lines, body = split_front_matter(text, path)
 
-    errors = sorted(_validator().iter_errors(data),
-                    key=lambda e: key_lines.get(_field_of(e) or "", 0))
+    errors = sorted(_validator().iter_errors(data), key=lambda e: key_lines.get(_field_of(e) or "", 0))
     if errors:
         error = errors[0]
         field = _field_of(error)
-        raise MeetingError(path, _explain(error, data), line=key_lines.get(field or "", 2),
-                           field=field)
+        raise MeetingError(path, _explain(error, data), line=key_lines.get(field or "", 2), field=field)
 
     def fail(field: str, message: str) -> MeetingError:
         return MeetingError(path, message, line=key_lines.get(field), field=field)
@@ -241,8 +245,11 @@ def parse_meeting(
     except ValueError:
         raise fail("date", f"{data['date']} is not a date on the calendar") from None
     if match["date"] != data["date"]:
-        raise fail("date", f"the file name says {match['date']} but the date is {data['date']}; "
-                   f"rename the file to {data['date']}-{match['slug']}.md")
+        raise fail(
+            "date",
+            f"the file name says {match['date']} but the date is {data['date']}; "
+            f"rename the file to {data['date']}-{match['slug']}.md",
+        )
     hour, minute = (int(part) for part in data["time"].split(":"))
     zone_name = data.get("timezone", default_timezone)
     zone = get_zone(zone_name)
@@ -250,21 +257,33 @@ def parse_meeting(
         raise fail("timezone", f"{zone_name!r} is not an IANA time zone (e.g. America/Vancouver)")
     start = dt.datetime(date.year, date.month, date.day, hour, minute, tzinfo=zone)
     if not exists_locally(start):
-        raise fail("time", f"{data['time']} does not exist on {date} in {zone_name}: the clocks "
-                   "skip it when daylight saving time begins")
+        raise fail(
+            "time",
+            f"{data['time']} does not exist on {date} in {zone_name}: the clocks "
+            "skip it when daylight saving time begins",
+        )
     known = list(streams)
     if data["stream"] not in known:
-        raise fail("stream", f"{data['stream']!r} is not one of the streams set in conf.py: "
-                   + ", ".join(repr(s) for s in known))
+        raise fail(
+            "stream",
+            f"{data['stream']!r} is not one of the streams set in conf.py: "
+            + ", ".join(repr(s) for s in known),
+        )
     title = find_title(body)
     pre_reading = tuple(data.get("pre-reading", ()))
     if title is None and pre_reading:
-        raise fail("pre-reading", "the page has no '# Title' heading, so the meeting is not "
-                   "announced yet; give it a title to announce it with its pre-reading")
+        raise fail(
+            "pre-reading",
+            "the page has no '# Title' heading, so the meeting is not "
+            "announced yet; give it a title to announce it with its pre-reading",
+        )
     recording = data.get("recording")
     if recording is not None and recording["public"] is not True:
-        raise fail("recording", "only a recording marked 'public: true' may be linked; a "
-                   "recording that is not public must not be in the repository: remove it")
+        raise fail(
+            "recording",
+            "only a recording marked 'public: true' may be linked; a "
+            "recording that is not public must not be in the repository: remove it",
+        )
     return Meeting(
         path=str(path),
         slug=match["slug"],
@@ -305,30 +324,34 @@ def check_collection(meetings: Iterable[Meeting], bib_keys: Iterable[str] | None
     for meeting in sorted(meetings, key=lambda m: m.path):
         clash = seen.get(meeting.start)
         if clash is not None:
-            raise MeetingError(meeting.path, f"{clash.path} is booked at the same date and time "
-                               f"({format_day(meeting.date)}, {format_time(meeting.start)})",
-                               field="time")
+            raise MeetingError(
+                meeting.path,
+                f"{clash.path} is booked at the same date and time "
+                f"({format_day(meeting.date)}, {format_time(meeting.start)})",
+                field="time",
+            )
         seen[meeting.start] = meeting
     if bib_keys is not None:
         known = set(bib_keys)
         for meeting in meetings:
             for key in meeting.pre_reading:
                 if key not in known:
-                    raise MeetingError(meeting.path, f"{key!r} is not a key in references.bib",
-                                       field="pre-reading")
+                    raise MeetingError(
+                        meeting.path, f"{key!r} is not a key in references.bib", field="pre-reading"
+                    )
 
 
 # -- Time -----------------------------------------------------------------------
 
 
 def format_day(day: dt.date, *, weekday: bool = False) -> str:
-    """"21 Jan 2022", or "Fri 21 Jan 2022" (English, whatever the locale)."""
+    """ "21 Jan 2022", or "Fri 21 Jan 2022" (English, whatever the locale)."""
     text = f"{day.day} {MONTHS[day.month - 1]} {day.year}"
     return f"{WEEKDAYS[day.weekday()]} {text}" if weekday else text
 
 
 def format_time(moment: dt.datetime, zone: ZoneInfo | None = None) -> str:
-    """"9 AM PST", "9:15 AM PST", "6 PM CET": the zone's abbreviation on that day."""
+    """ "9 AM PST", "9:15 AM PST", "6 PM CET": the zone's abbreviation on that day."""
     local = moment.astimezone(zone) if zone is not None else moment
     hour = local.hour % 12 or 12
     minutes = f":{local.minute:02d}" if local.minute else ""
@@ -382,5 +405,4 @@ def is_upcoming(meeting: Meeting, as_of: dt.date) -> bool:
 def split(meetings: Iterable[Meeting], as_of: dt.date) -> tuple[list[Meeting], list[Meeting]]:
     """(upcoming, past) announced meetings, each in date order."""
     ordered = sorted((m for m in meetings if m.announced), key=lambda m: (m.start, m.path))
-    return ([m for m in ordered if is_upcoming(m, as_of)],
-            [m for m in ordered if not is_upcoming(m, as_of)])
+    return ([m for m in ordered if is_upcoming(m, as_of)], [m for m in ordered if not is_upcoming(m, as_of)])
