@@ -32,7 +32,6 @@ from typing import TYPE_CHECKING
 import pybtex.errors
 from pybtex.database.input.bibtex import Parser
 from pybtex.scanner import PybtexSyntaxError
-from sphinx.errors import SphinxError
 from sphinx.util import logging
 
 if TYPE_CHECKING:
@@ -80,12 +79,6 @@ _ARXIV_RE = re.compile(
     r"|[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?/\d{2}(?:0[1-9]|1[0-2])\d{3})(?:v\d+)?$"
 )
 _UNESCAPED_PERCENT_RE = re.compile(r"(?<!\\)%")
-
-
-class BibliographyError(SphinxError):
-    """A .bib file breaks a rule; the message lists every problem."""
-
-    category = "Bibliography error"
 
 
 @dataclass(frozen=True, order=True)
@@ -263,18 +256,36 @@ def check_bibfile(
 # -- Event handlers --------------------------------------------------------------
 
 
-def check_bibfiles(app: Sphinx) -> None:
-    """Stop the build with one error listing every problem of every .bib file."""
+def bibfile_problems(app: Sphinx) -> list[Problem]:
+    """Every problem of every file in bibtex_bibfiles."""
     problems: list[Problem] = []
     for name in app.config.bibtex_bibfiles or []:
         path = Path(app.confdir, name)
         if not path.is_file():
             continue  # sphinxcontrib-bibtex reports a missing file itself
         problems += check_bibfile(path, os.path.relpath(path, app.confdir), app.config.bibtex_encoding)
-    if problems:
-        listing = "\n".join(str(problem) for problem in problems)
-        raise BibliographyError(f"{len(problems)} problem(s) in the bibliography:\n{listing}")
-    logger.info("bibcheck: %s checked", ", ".join(app.config.bibtex_bibfiles or []) or "no .bib file")
+    return problems
+
+
+def check_bibfiles(app: Sphinx) -> None:
+    """Log every problem, one error a line, each naming its file, line, entry and field.
+
+    Logged rather than raised: an exception ends a Sphinx build with a crash
+    report that asks for a bug report, and a broken .bib entry is the writer's
+    to fix. The errors fail the build under -W, and :func:`fail_on_problems`
+    sets the exit status without it.
+    """
+    problems = bibfile_problems(app)
+    for problem in problems:
+        logger.error(str(problem), type="bibcheck", subtype="bibtex")
+    if not problems:
+        logger.info("bibcheck: %s checked", ", ".join(app.config.bibtex_bibfiles or []) or "no .bib file")
+
+
+def fail_on_problems(app: Sphinx, exception: Exception | None) -> None:
+    """A build of a broken .bib file exits non-zero, with or without -W."""
+    if exception is None and bibfile_problems(app):
+        app.statuscode = 1
 
 
 def setup(app: Sphinx) -> ExtensionMetadata:
@@ -282,4 +293,5 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     # Before sphinxcontrib-bibtex parses the files (its builder-inited handler
     # runs at the default priority, 500), so a syntax error is reported here.
     app.connect("builder-inited", check_bibfiles, priority=400)
+    app.connect("build-finished", fail_on_problems)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -68,6 +68,28 @@ class MeetingsError(SphinxError):
     category = "Meeting error"
 
 
+#: The errors reported by this process in this build (each is logged once).
+_reported: set[str] = set()
+
+
+def report(env: BuildEnvironment, error: MeetingsError, *, reread: bool = False) -> None:
+    """Log *error* once, as the writer's mistake it is, and let the build go on.
+
+    An exception would end the build with Sphinx's crash report, which asks
+    for a bug report; a broken meeting file is the writer's to fix. So the
+    message (it starts with the file and line) is logged as an error, which
+    fails the build under -W and sets its exit status (see
+    :func:`fail_on_reported_errors`). With *reread*, the page being read is
+    read again at the next build, so the error is repeated until it is fixed.
+    """
+    if reread and env.docname:
+        env.note_reread()
+    message = str(error)
+    if message not in _reported:
+        _reported.add(message)
+        logger.error(message, type="meetings", subtype="input")
+
+
 # -- Nodes ---------------------------------------------------------------------
 
 
@@ -176,7 +198,11 @@ class MeetingSchedule(SphinxDirective):
     has_content = False
 
     def run(self) -> list[Node]:
-        load_meetings(self.env)  # check them now, and depend on every file
+        try:
+            load_meetings(self.env)  # check them now, and depend on every file
+        except MeetingsError as error:
+            report(self.env, error, reread=True)
+            return []
         # The banner of an unannounced slot links here (purged with the page).
         self.env.metadata[self.env.docname]["meeting-schedule"] = True
         summary_pages(self.env).setdefault(self.env.docname, set()).add("schedule")
@@ -213,7 +239,14 @@ class MeetingList(SphinxDirective):
         which = self.arguments[0]
         if which not in {"upcoming", "past"}:
             raise self.error("meeting-list takes 'upcoming' or 'past'")
-        upcoming, past = model.split(load_meetings(self.env, note=False), as_of(self.config))
+        try:
+            meetings = load_meetings(self.env, note=False)
+        except MeetingsError as error:
+            report(self.env, error, reread=True)
+            # The meetings that parse still get their place in the book, so the
+            # one error is not followed by "not included in any toctree".
+            meetings = list(filter(None, map(self.readable, meeting_docnames(self.env))))
+        upcoming, past = model.split(meetings, as_of(self.config))
         chosen = upcoming if which == "upcoming" else past
         # This page shows these meetings: it is re-read when one of them changes
         # or goes, and find_outdated_summaries() sends it the ones that arrive.
@@ -240,6 +273,12 @@ class MeetingList(SphinxDirective):
             return [nodes.compound("", toctree, classes=["toctree-wrapper", "meeting-list"])]
         # The PDF inlines the meetings after the toctree: the list is for the website.
         return [toctree, addnodes.only("", meeting_list(docnames=toctree["includefiles"]), expr="html")]
+
+    def readable(self, docname: str) -> model.Meeting | None:
+        try:
+            return load_meeting(self.env, docname)
+        except MeetingsError:
+            return None
 
 
 class PreReading(SphinxDirective):
@@ -271,7 +310,11 @@ class MeetingPage(SphinxTransform):
         docname = self.env.docname
         if not is_meeting(docname):
             return
-        meeting = load_meeting(self.env, docname)
+        try:
+            meeting = load_meeting(self.env, docname)
+        except MeetingsError as error:
+            report(self.env, error, reread=True)
+            return
         section = next(iter(self.document.findall(nodes.section)), None)
         if section is None:  # a slot with no paper yet: the schedule's words
             section = nodes.section(ids=["meeting"], names=["meeting"])
@@ -291,9 +334,10 @@ class MeetingPage(SphinxTransform):
             try:
                 details += pre_reading_nodes(self.env, list(meeting.pre_reading))
             except KeyError as exc:
-                raise MeetingsError(
+                message = (
                     f"{meeting.path}: field 'pre-reading': {exc.args[0]!r} is not a key in references.bib"
-                ) from None
+                )
+                report(self.env, MeetingsError(message), reread=True)
         section[1:1] = details
 
     @staticmethod
@@ -351,7 +395,11 @@ class FillSchedule(SphinxPostTransform):
         placeholders = list(self.document.findall(meeting_schedule))
         if not placeholders:
             return
-        meetings = sorted(load_meetings(self.env, note=False), key=lambda m: (m.start, m.path))
+        try:
+            meetings = sorted(load_meetings(self.env, note=False), key=lambda m: (m.start, m.path))
+        except MeetingsError as error:  # reported, with the page that reads it
+            report(self.env, error)
+            meetings = []
         for placeholder in placeholders:
             placeholder.replace_self(self.table(meetings))
 
@@ -425,6 +473,17 @@ class FillMeetingLists(SphinxPostTransform):
 # -- Event handlers ------------------------------------------------------------------
 
 
+def forget_reported_errors(app: Sphinx) -> None:
+    """Start each build with no error reported (tests build several books in one process)."""
+    _reported.clear()
+
+
+def fail_on_reported_errors(app: Sphinx, exception: Exception | None) -> None:
+    """A build that reported a meeting error exits non-zero, with or without -W."""
+    if _reported:
+        app.statuscode = 1
+
+
 def resolve_as_of_date(app: Sphinx, config: Config) -> None:
     """Settle the as-of date once, so that a change to it re-reads the book."""
     try:
@@ -455,7 +514,13 @@ def check_new_meeting_defaults(app: Sphinx, config: Config) -> None:
 def mark_unannounced_orphans(app: Sphinx, doctree: nodes.document) -> None:
     """A slot with no paper yet is in no toctree and is not searched."""
     docname = app.env.docname
-    if is_meeting(docname) and not load_meeting(app.env, docname).announced:
+    if not is_meeting(docname):
+        return
+    try:
+        announced = load_meeting(app.env, docname).announced
+    except MeetingsError:  # reported by MeetingPage
+        announced = False
+    if not announced:
         app.env.metadata[docname]["orphan"] = True
         app.env.metadata[docname]["nosearch"] = True
 
@@ -541,7 +606,11 @@ def write_calendar(app: Sphinx, exception: Exception | None) -> None:
         return
     env = app.env
     baseurl = app.config.html_baseurl.rstrip("/") + "/"
-    meetings = load_meetings(env, note=False)
+    try:
+        meetings = load_meetings(env, note=False)
+    except MeetingsError as error:  # no calendar from broken meetings
+        report(env, error)
+        return
 
     def url_of(meeting: model.Meeting) -> str:
         # A slot with no paper yet has no page of its own: the book's front page.
@@ -592,8 +661,13 @@ def write_banner_script(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html" or app.builder.name == "singlehtml":
         return
     uri = app.builder.get_target_uri
+    try:
+        meetings = load_meetings(app.env, note=False)
+    except MeetingsError as error:
+        report(app.env, error)
+        return
     data = banner.next_meeting_data(
-        load_meetings(app.env, note=False),
+        meetings,
         as_of(app.config),
         page_of=lambda meeting: uri(docname_of(meeting)),
         schedule=uri(schedule_docname(app.env)),
@@ -644,6 +718,8 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     app.connect("env-get-updated", rewrite_neighbours)
     app.connect("build-finished", write_calendar)
     app.connect("build-finished", write_banner_script)
+    app.connect("builder-inited", forget_reported_errors)
+    app.connect("build-finished", fail_on_reported_errors, priority=900)
     return {
         "version": "1.0",
         # 3: the schedule page is marked in its metadata (the banner); parsed
