@@ -262,6 +262,9 @@ def test_bad_meeting_input_fails_with_one_clear_error(project, tmp_path, front, 
     assert f"field '{field}'" in message, result.stderr
     assert words in message, result.stderr
     assert result.stderr.count(words) == 1, result.stderr  # one message, not one per page
+    assert "Traceback" not in result.stderr and "report this error" not in result.stderr  # not a crash
+    # Nothing that follows from it elsewhere (MyST may add its own word on the same file's YAML).
+    assert [line for line in result.stderr.splitlines() if "WARNING" in line and name not in line] == []
 
 
 def test_an_unknown_key_in_a_reading_list_names_the_page(project, tmp_path):
