@@ -2,7 +2,7 @@
 
 A copy holds the book's own files (what git tracks, as they are in the work
 tree) plus generated meeting files, so that it has *size* meetings in all:
-weekly Fridays after the last real meeting, the streams taking turns, every
+weekly Fridays before the first real meeting (the past), the streams taking turns, every
 seventh a guest, two in three announced with a title and pre-reading keys from
 references.bib. Every generated file is valid by meetings/meeting.schema.json
 and _ext/meetings/model.py (tests/test_bench.py checks that).
