@@ -46,6 +46,18 @@ def sphinx_build(
     )
 
 
+def repository_files() -> list[str]:
+    """Tracked files and new files not ignored by .gitignore (what pre-commit and CI see)."""
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return sorted(name for name in set(listed.split("\0")) if name and (REPO / name).is_file())
+
+
 def copy_root(name: str, dest: Path) -> Path:
     """A private, editable copy of tests/roots/test-NAME."""
     target = dest / name

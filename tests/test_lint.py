@@ -14,19 +14,7 @@ import sys
 
 import pytest
 import yaml
-from conftest import REPO
-
-
-def repository_files() -> list[str]:
-    """Tracked files and new files not ignored by .gitignore, as pre-commit sees them."""
-    listed = subprocess.run(
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    return sorted(name for name in set(listed.split("\0")) if name and (REPO / name).is_file())
+from conftest import REPO, repository_files
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:

@@ -14,13 +14,12 @@ guard itself can fail.
 from __future__ import annotations
 
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
 from bs4 import BeautifulSoup
-from conftest import REPO, STRICT, copy_root, sphinx_build
+from conftest import REPO, STRICT, copy_root, repository_files, sphinx_build
 from meetings import model
 from pypdf import PdfReader
 
@@ -238,17 +237,6 @@ def test_a_meeting_page_shows_its_public_recording(tmp_path):
 
 
 # -- The guard, on the repository and on the site ----------------------------------------------
-
-
-def repository_files() -> list[str]:
-    listed = subprocess.run(
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    return sorted(name for name in set(listed.split("\0")) if name and (REPO / name).is_file())
 
 
 def read_text(path: Path) -> str | None:
