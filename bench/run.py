@@ -101,6 +101,25 @@ def edit_title(text: str, run: int) -> str:
     raise ValueError("no '# Title' line to edit")
 
 
+def stamp_edited(path: Path) -> None:
+    """Stamp a file just edited so that the next build sees it as changed.
+
+    Sphinx re-reads a page when its mtime is later than the moment the last build
+    read it. A file system with coarse timestamps (one second on some CI machines)
+    can give an edit made right after a build an mtime *before* that moment, and
+    the edit is missed. Set the mtime to now, and wait until the file system
+    records a time no earlier than this call, which is after the last build ended.
+    No future mtimes: the build after next must not see the file as changed again.
+    """
+    called = time.time_ns()
+    while True:
+        now = time.time_ns()
+        os.utime(path, ns=(now, now))
+        if path.stat().st_mtime_ns >= called:
+            return
+        time.sleep(0.05)
+
+
 def summarise(builds: list[Build]) -> dict[str, object]:
     """The median time of *builds*, and what they read, wrote and ran (equal runs give one number)."""
 
@@ -316,6 +335,7 @@ class Bench:
 
             def edit(run: int) -> None:
                 edited.write_text(edit_title(edited.read_text(encoding="utf-8"), run + 100), encoding="utf-8")
+                stamp_edited(edited)
 
             self.measure(book, "edit", edit, lambda run: book.html())
         if "add" in want or "delete" in want:

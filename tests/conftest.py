@@ -18,6 +18,10 @@ from playwright.sync_api import Browser, Page, Route, sync_playwright
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "_ext"))
+sys.path.insert(0, str(REPO / "bench"))
+
+# Tests that edit a page and rebuild stamp it the way the benchmark does.
+from run import stamp_edited as edited  # noqa: E402, F401
 
 pytest_plugins = ("sphinx.testing.fixtures",)
 

@@ -6,12 +6,11 @@ import datetime as dt
 import json
 import os
 import re
-import time
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import STRICT, copy_root, sphinx_build
+from conftest import STRICT, copy_root, edited, sphinx_build
 from meetings import banner, model
 from pypdf import PdfReader
 
@@ -149,8 +148,7 @@ def test_editing_the_next_meeting_rewrites_the_script_not_every_page(tmp_path):
 
     page = src / "meetings" / "2022-01-21-alpha.md"
     page.write_text(page.read_text().replace("# Alpha paper", "# Alpha paper, revised"))
-    later = time.time() + 1
-    os.utime(page, (later, later))
+    edited(page)
     result = sphinx_build("-b", "html", src, out, *STRICT)
     assert result.returncode == 0, result.stderr
     assert script_data(script)["what"] == "Alpha paper, revised"

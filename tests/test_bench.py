@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
 
+import generate  # bench/, on the path from conftest
 import pytest
+import run
 from conftest import REPO
 from meetings import model
-
-sys.path.insert(0, str(REPO / "bench"))
-
-import generate  # noqa: E402
-import run  # noqa: E402
 
 BIB = (REPO / "references.bib").read_text(encoding="utf-8")
 STREAMS = ["mathy cryoem paper", "advanced rotations", "guest"]

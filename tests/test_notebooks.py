@@ -11,7 +11,7 @@ import jupytext
 import nbclient
 import pytest
 from bs4 import BeautifulSoup
-from conftest import REPO, STRICT, copy_root, sphinx_build
+from conftest import REPO, STRICT, copy_root, edited, sphinx_build
 from pypdf import PdfReader
 
 
@@ -130,7 +130,7 @@ def test_a_notebook_can_be_made_to_run_again_without_editing_it(tmp_path):
         return result.stdout
 
     assert "Executing notebook" in build()
-    (project / "checks.md").touch()
+    edited(project / "checks.md")
     assert "Using cached notebook" in build()
 
     said = subprocess.run(
