@@ -191,7 +191,13 @@ def run_build(cmd: list[str], cwd: Path, logfile: Path, env: dict[str, str] | No
     """Run one build in a fresh process; its time, counts and peak memory."""
     counts = logfile.with_suffix(".json")
     counts.unlink(missing_ok=True)
-    environ = {**os.environ, "BENCH_COUNTS": str(counts), "PYTHONDONTWRITEBYTECODE": "1", **(env or {})}
+    environ = {
+        **os.environ,
+        "BENCH_COUNTS": str(counts),
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "NO_COLOR": "1",  # the log is parsed (notebooks run, LaTeX passes); CI=true would colour it
+        **(env or {}),
+    }
     with logfile.open("w", encoding="utf-8") as out:
         start = time.perf_counter()
         process = Popen(cmd, cwd=cwd, env=environ, stdout=out, stderr=STDOUT, stdin=None)

@@ -43,7 +43,8 @@ def sphinx_build(
     return subprocess.run(
         [sys.executable, "-m", "sphinx", *map(str, args)],
         cwd=cwd,
-        env={**os.environ, "PYTHONPATH": path, **(env or {})},
+        # Plain text to parse: CI=true would otherwise turn Sphinx's colours on.
+        env={**os.environ, "PYTHONPATH": path, "NO_COLOR": "1", **(env or {})},
         capture_output=True,
         text=True,
         check=False,
