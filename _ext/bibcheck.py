@@ -276,6 +276,7 @@ def check_bibfiles(app: Sphinx) -> None:
     sets the exit status without it.
     """
     problems = bibfile_problems(app)
+    app._bibcheck_failed = bool(problems)  # type: ignore[attr-defined]  # for fail_on_problems
     for problem in problems:
         logger.error(str(problem), type="bibcheck", subtype="bibtex")
     if not problems:
@@ -284,7 +285,7 @@ def check_bibfiles(app: Sphinx) -> None:
 
 def fail_on_problems(app: Sphinx, exception: Exception | None) -> None:
     """A build of a broken .bib file exits non-zero, with or without -W."""
-    if exception is None and bibfile_problems(app):
+    if exception is None and getattr(app, "_bibcheck_failed", False):
         app.statuscode = 1
 
 

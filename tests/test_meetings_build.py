@@ -307,6 +307,44 @@ def test_one_changed_meeting_rebuilds_only_the_pages_that_show_it(project, tmp_p
     assert "gamma" not in following["href"]
 
 
+def test_earlier_years_are_left_to_the_archive_and_do_not_touch_the_schedule(project, tmp_path):
+    out = tmp_path / "html"
+    meetings = project / MEETINGS
+    old = meetings / "2021-12-10-old.md"
+    old.write_text('---\ndate: 2021-12-10\ntime: "9:00"\nstream: mathy\n---\n\n# Last year\n')
+    result = build(project, out)
+    assert result.returncode == 0, result.stderr
+    assert [row[0] for row in schedule_rows(out)] == [
+        "Fri 21 Jan 2022",
+        "Fri 28 Jan 2022",
+        "Fri 11 Mar 2022",
+        "Fri 18 Mar 2022",
+    ]
+    note = soup(out / "schedule.html").select_one("p.meetings-archive")
+    assert note.get_text(" ", strip=True) == "Meetings before 2022 are listed under Past ."
+    assert note.select_one("a")["href"] == "past.html"
+    assert listed(out, "past") == ["4.1. 10 Dec 2021 - Last year"]
+    assert "Last year" in (out / "meetings.ics").read_text()  # the calendar keeps every meeting
+
+    # An edit to last year's meeting re-reads its section, not the schedule.
+    old.write_text(old.read_text().replace("# Last year", "# Last year, revised"))
+    edited(old)
+    result = build(project, out)
+    assert result.returncode == 0, result.stderr
+    assert rebuilt(result.stdout, "reading sources") == ["meetings/2021-12-10-old", "past"]
+    assert "schedule" not in rebuilt(result.stdout, "writing output")
+
+    # Moved into this year (a new date is a new file name), it joins the table.
+    moved = meetings / "2022-01-07-old.md"
+    moved.write_text(old.read_text().replace("2021-12-10", "2022-01-07"))
+    old.unlink()
+    result = build(project, out)
+    assert result.returncode == 0, result.stderr
+    assert "schedule" in rebuilt(result.stdout, "reading sources")
+    assert schedule_rows(out)[0][0] == "Fri 7 Jan 2022"
+    assert soup(out / "schedule.html").select_one("p.meetings-archive") is None
+
+
 def test_nothing_changed_rewrites_no_page_and_not_the_calendar(project, tmp_path):
     out = tmp_path / "html"
     assert build(project, out).returncode == 0

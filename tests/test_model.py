@@ -270,3 +270,14 @@ def test_the_split_puts_the_as_of_day_in_upcoming_and_leaves_slots_out():
     assert model.split([huang, slot, vesper], dt.date(2022, 1, 25)) == ([huang], [vesper])
     assert model.split([huang, vesper], dt.date(2022, 1, 28)) == ([huang], [vesper])
     assert model.split([huang, vesper], dt.date(2022, 1, 29)) == ([], [vesper, huang])
+
+
+def test_the_schedule_covers_the_as_of_year_and_later():
+    def on(day: dt.date) -> model.Meeting:
+        start = dt.datetime(day.year, day.month, day.day, 9, tzinfo=VANCOUVER)
+        return model.Meeting("m", "s", start, dt.timedelta(hours=1), "x", None, "T", ())
+
+    as_of = dt.date(2022, 6, 1)
+    assert model.in_schedule(on(dt.date(2022, 1, 1)), as_of)  # earlier this year: still in the table
+    assert model.in_schedule(on(dt.date(2023, 2, 3)), as_of)
+    assert not model.in_schedule(on(dt.date(2021, 12, 31)), as_of)  # the archive

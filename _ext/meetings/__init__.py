@@ -6,8 +6,9 @@ What flows where::
                                   pre-reading keys) + "# Title" heading
       -> the meeting's own page   title prefixed "21 Jan 2022 - ", its time in
                                   three zones, its Pre-reading list  (transforms)
-      -> section 1's table        ``meeting-schedule`` directive, filled in after
-                                  every page is read                 (post-transform)
+      -> section 1's table        ``meeting-schedule`` directive: the as-of year's
+                                  meetings and later ones, filled in after every
+                                  page is read                       (post-transform)
       -> sections 4 and 6         ``meeting-list upcoming|past``: a toctree (hidden for past) of
                                   the announced meetings on either side of the as-of
                                   date, and a list of links to them (post-transform)
@@ -20,9 +21,9 @@ What flows where::
 The meeting files are read with :mod:`meetings.model` (plain functions) the way
 sphinxcontrib-bibtex reads .bib files, and what they say is kept with the
 environment, so a file is parsed again only when it changes. A page that shows
-meetings declares the files it shows as dependencies (the schedule: all of
-them; a section: its own meetings), and ``env-get-outdated`` sends a meeting
-that is added, or that moves, to the section that shows it now: an edit
+meetings declares the files it shows as dependencies (the schedule: this
+year's and later; a section: its own meetings), and ``env-get-outdated`` sends
+a meeting that is added, or that moves, to the pages that show it now: an edit
 re-reads only the pages that show the meeting, at any number of meetings.
 """
 
@@ -163,14 +164,24 @@ def load_meeting(env: BuildEnvironment, docname: str) -> model.Meeting:
     return meeting
 
 
+#: The checked collection, per source folder, for the length of one build:
+#: the schedule, the sections, the calendar and the banner all ask for it, and
+#: at 1,000 meetings each asking costs 1,000 stat() calls and a check. Files
+#: do not change during a build; forget_collection() empties it between builds.
+_collections: dict[str, list[model.Meeting]] = {}
+
+
 def load_meetings(env: BuildEnvironment, *, note: bool = True) -> list[model.Meeting]:
-    """Every meeting, checked as a set; the current page depends on each file."""
+    """Every meeting, checked as a set; with *note*, the current page depends on each file."""
     docnames = meeting_docnames(env)
-    meetings = [load_meeting(env, docname) for docname in docnames]
-    try:
-        model.check_collection(meetings, bib_keys(env))
-    except model.MeetingError as exc:
-        raise MeetingsError(str(exc)) from None
+    meetings = _collections.get(str(env.srcdir))
+    if meetings is None:
+        meetings = [load_meeting(env, docname) for docname in docnames]
+        try:
+            model.check_collection(meetings, bib_keys(env))
+        except model.MeetingError as exc:
+            raise MeetingsError(str(exc)) from None
+        _collections[str(env.srcdir)] = meetings
     if note:
         for docname in docnames:
             env.note_dependency(meeting_path(env, docname))
@@ -193,16 +204,22 @@ def as_of(config: Config) -> dt.date:
 
 
 class MeetingSchedule(SphinxDirective):
-    """Section 1's table: Date, Time and Topic of every meeting, in date order."""
+    """Section 1's table: Date, Time and Topic of each meeting from the as-of year on, in date order."""
 
     has_content = False
 
     def run(self) -> list[Node]:
         try:
-            load_meetings(self.env)  # check them now, and depend on every file
+            meetings = load_meetings(self.env, note=False)  # check them all now
         except MeetingsError as error:
             report(self.env, error, reread=True)
             return []
+        # Depend on the files the table shows; find_outdated_summaries() sends
+        # this page a meeting that moves into the table's years.
+        day = as_of(self.config)
+        for meeting in meetings:
+            if model.in_schedule(meeting, day):
+                self.env.note_dependency(meeting_path(self.env, docname_of(meeting)))
         # The banner of an unannounced slot links here (purged with the page).
         self.env.metadata[self.env.docname]["meeting-schedule"] = True
         summary_pages(self.env).setdefault(self.env.docname, set()).add("schedule")
@@ -400,8 +417,38 @@ class FillSchedule(SphinxPostTransform):
         except MeetingsError as error:  # reported, with the page that reads it
             report(self.env, error)
             meetings = []
+        day = as_of(self.config)
+        shown = [m for m in meetings if model.in_schedule(m, day)]
+        earlier = len(meetings) - len(shown)
         for placeholder in placeholders:
-            placeholder.replace_self(self.table(meetings))
+            placeholder.replace_self([self.table(shown), *self.archive_note(earlier, day)])
+
+    def archive_note(self, earlier: int, day: dt.date) -> list[Node]:
+        """Where the meetings before the table's first year are, if there are any."""
+        past = sorted(page for page, shows in summary_pages(self.env).items() if "past" in shows)
+        if not earlier or not past:
+            return []
+        title = self.env.titles[past[0]].astext()
+        link = addnodes.pending_xref(
+            "",
+            nodes.inline(title, title),
+            refdomain="std",
+            reftype="doc",
+            reftarget="/" + past[0],
+            refexplicit=True,
+            refwarn=True,
+            refdoc=self.env.docname,
+        )
+        return [
+            nodes.paragraph(
+                "",
+                "",
+                nodes.Text(f"Meetings before {day.year} are listed under "),
+                link,
+                nodes.Text("."),
+                classes=["meetings-archive"],
+            )
+        ]
 
     def table(self, meetings: list[model.Meeting]) -> nodes.table:
         table = nodes.table(classes=["meeting-schedule", "longtable"])
@@ -476,6 +523,11 @@ class FillMeetingLists(SphinxPostTransform):
 def forget_reported_errors(app: Sphinx) -> None:
     """Start each build with no error reported (tests build several books in one process)."""
     _reported.clear()
+
+
+def forget_collection(*args: Any) -> None:
+    """Read the meeting files afresh in the next build (see ``_collections``)."""
+    _collections.clear()
 
 
 def fail_on_reported_errors(app: Sphinx, exception: Exception | None) -> None:
@@ -568,6 +620,8 @@ def find_outdated_summaries(
             meeting = load_meeting(env, docname)
         except MeetingsError:
             continue  # reading the page itself reports it
+        if model.in_schedule(meeting, day):
+            wanted.add("schedule")
         if meeting.announced:
             wanted.add("upcoming" if model.is_upcoming(meeting, day) else "past")
     return sorted(page for page, shows in pages.items() if shows & wanted)
@@ -714,11 +768,14 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     app.connect("env-purge-doc", purge_meetings)
     app.connect("env-merge-info", merge_meetings)
     app.connect("env-get-outdated", find_outdated_summaries)
+    app.connect("env-before-read-docs", forget_collection, priority=100)
     app.connect("env-before-read-docs", note_meetings_to_read)
     app.connect("env-get-updated", rewrite_neighbours)
     app.connect("build-finished", write_calendar)
     app.connect("build-finished", write_banner_script)
     app.connect("builder-inited", forget_reported_errors)
+    app.connect("builder-inited", forget_collection)
+    app.connect("build-finished", forget_collection, priority=950)
     app.connect("build-finished", fail_on_reported_errors, priority=900)
     return {
         "version": "1.0",

@@ -402,6 +402,16 @@ def is_upcoming(meeting: Meeting, as_of: dt.date) -> bool:
     return meeting.date >= as_of
 
 
+def in_schedule(meeting: Meeting, as_of: dt.date) -> bool:
+    """Section 1's table covers the as-of date's year and what comes after it.
+
+    Earlier years are the archive (section 6 lists their announced meetings):
+    a group that meets weekly for years would otherwise get a table of
+    hundreds of rows, rewritten whenever one of them changes.
+    """
+    return meeting.date.year >= as_of.year
+
+
 def split(meetings: Iterable[Meeting], as_of: dt.date) -> tuple[list[Meeting], list[Meeting]]:
     """(upcoming, past) announced meetings, each in date order."""
     ordered = sorted((m for m in meetings if m.announced), key=lambda m: (m.start, m.path))
