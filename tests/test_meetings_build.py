@@ -357,3 +357,13 @@ def test_nothing_changed_rewrites_no_page_and_not_the_calendar(project, tmp_path
     assert rebuilt(result.stdout, "reading sources") == []
     assert rebuilt(result.stdout, "writing output") == []
     assert calendar.stat().st_mtime_ns == before
+
+    # A setting that goes into the calendar's links changes it, though no page is read.
+    result = build(project, out, "-D", "html_baseurl=https://example.net/elsewhere/")
+    assert result.returncode == 0, result.stderr
+    assert "https://example.net/elsewhere/meetings/2022-01-21-alpha.html" in calendar.read_text()
+
+    # And with nothing changed again, neither is made again.
+    before = calendar.stat().st_mtime_ns
+    result = build(project, out, "-D", "html_baseurl=https://example.net/elsewhere/")
+    assert calendar.stat().st_mtime_ns == before

