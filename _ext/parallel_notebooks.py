@@ -8,7 +8,10 @@ them in turn while the others read plain pages. On ``env-before-read-docs``
 intervals through it, so that every batch gets its share. A serial build keeps
 Sphinx's order. The notebooks write nothing but temporary files, and
 jupyter-cache's database takes one writer at a time, so they are safe to run
-at once.
+at once, once the database exists: jupyter-cache creates it on first use
+after checking that the file is missing, and two processes doing that at once
+fail with "table settings already exists". So a parallel build creates it in
+the main process before reading starts.
 """
 
 from __future__ import annotations
@@ -45,10 +48,19 @@ def is_executed(path: Path) -> bool:
     return "kernelspec:" in front
 
 
+def create_cache_database(path: str | Path) -> None:
+    """Create jupyter-cache's database in *path*, if it is not there yet."""
+    from jupyter_cache import get_cache  # noqa: PLC0415 (only parallel builds need it)
+
+    get_cache(path).db  # noqa: B018 (the property creates the database)
+
+
 def spread_notebooks(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
     if app.parallel <= 1 or len(docnames) < 2:
         return
     heavy = {d for d in docnames if is_executed(Path(env.doc2path(d)))}
+    if heavy and env.mystnb_config.execution_mode == "cache":  # type: ignore[attr-defined]
+        create_cache_database(env.mystnb_config.execution_cache_path)  # type: ignore[attr-defined]
     docnames[:] = spread(docnames, heavy)
 
 

@@ -1,10 +1,13 @@
-"""With -j, the notebooks are spread over Sphinx's reading batches (plain functions, no build)."""
+"""With -j, the notebooks are spread over Sphinx's reading batches, their cache made first."""
 
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
+
 import pytest
-from conftest import REPO
-from parallel_notebooks import is_executed, spread
+from conftest import REPO, copy_root
+from parallel_notebooks import create_cache_database, is_executed, spread
 from sphinx.util.parallel import make_chunks
 
 
@@ -31,3 +34,47 @@ def test_the_book_s_notebooks_are_recognised():
     assert is_executed(REPO / "notebooks" / "map-alignment.md")
     assert not is_executed(REPO / "notebooks" / "index.md")
     assert not is_executed(REPO / "meetings" / "2022-01-21-vesper.md")
+
+
+def test_the_cache_database_is_made_whole_once(tmp_path):
+    cache = tmp_path / "cache"
+    create_cache_database(cache)
+    create_cache_database(cache)  # there already: left alone
+    assert {"settings", "nbcache"} <= tables(cache)
+
+
+def tables(cache: Path) -> set[str]:
+    with sqlite3.connect(cache / "global.db") as db:
+        return {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+
+def test_a_parallel_build_makes_the_cache_database_before_reading(make_app, tmp_path):
+    """Two reading processes must not both find the database missing and create it."""
+    project = copy_root("notebook", tmp_path)
+    cache = tmp_path / "cache"
+    app = make_app(
+        "html",
+        srcdir=project,
+        parallel=2,
+        confoverrides={
+            "extensions": ["myst_nb", "parallel_notebooks"],
+            "nb_execution_mode": "cache",
+            "nb_execution_cache_path": str(cache),
+        },
+    )
+    seen = []
+    app.connect("env-before-read-docs", lambda app, env, docnames: seen.append(cache.exists()), priority=900)
+    app.build()
+    assert seen == [True]  # there before any page is read
+    assert {"settings", "nbcache"} <= tables(cache)
+
+
+def test_a_serial_build_leaves_the_cache_to_myst_nb(make_app, tmp_path):
+    project = copy_root("notebook", tmp_path)
+    cache = tmp_path / "cache"
+    overrides = {"extensions": ["myst_nb", "parallel_notebooks"], "nb_execution_cache_path": str(cache)}
+    app = make_app("html", srcdir=project, confoverrides={**overrides, "nb_execution_mode": "cache"})
+    seen = []
+    app.connect("env-before-read-docs", lambda app, env, docnames: seen.append(cache.exists()), priority=900)
+    app.build()
+    assert seen == [False]
