@@ -204,6 +204,18 @@ def test_a_parallel_build_gives_the_same_pages(project, tmp_path):
         assert serial == parallel, name
 
 
+@pytest.mark.parametrize("strict", [True, False], ids=["-W", "without -W"])
+def test_a_parallel_build_gives_a_broken_meeting_s_error_once_and_fails(project, tmp_path, strict):
+    beta = project / MEETINGS / "2022-01-28-beta.md"
+    beta.write_text(beta.read_text().replace('time: "9:15"', 'time: "25:00"'))
+    options = STRICT if strict else []
+    result = sphinx_build("-b", "html", project, tmp_path / "out", *options, "-j", "2")
+    assert result.returncode != 0
+    assert "meetings/2022-01-28-beta.md:3: field 'time'" in result.stderr
+    # Every reading process meets it (the schedule and the sections check every file).
+    assert result.stderr.count("field 'time'") == 1, result.stderr
+
+
 ALPHA = "meetings/2022-01-21-alpha.md"
 GOOD_FRONT = 'date: 2022-01-21\ntime: "9:00"\nstream: mathy\npre-reading: [second2021, first2020]'
 

@@ -69,8 +69,10 @@ class MeetingsError(SphinxError):
     category = "Meeting error"
 
 
-#: The errors reported by this process in this build (each is logged once).
+#: The errors reported in this build (each is logged once).
 _reported: set[str] = set()
+#: The process running the build; -j's reading processes are forked from it.
+_main_pid: int | None = None
 
 
 def report(env: BuildEnvironment, error: MeetingsError, *, reread: bool = False) -> None:
@@ -86,9 +88,26 @@ def report(env: BuildEnvironment, error: MeetingsError, *, reread: bool = False)
     if reread and env.docname:
         env.note_reread()
     message = str(error)
+    if _main_pid is not None and os.getpid() != _main_pid:
+        # A reading process of a -j build: each would log the error once, so
+        # it is handed to the main process, which logs it when it merges this
+        # batch (merge_meetings), once for the whole build.
+        pending_errors(env).append(message)
+        return
+    log_once(message)
+
+
+def log_once(message: str) -> None:
     if message not in _reported:
         _reported.add(message)
         logger.error(message, type="meetings", subtype="input")
+
+
+def pending_errors(env: BuildEnvironment) -> list[str]:
+    """Errors met by a -j reading process, for the main process to log."""
+    if not hasattr(env, "meetings_pending_errors"):
+        env.meetings_pending_errors = []  # type: ignore[attr-defined]
+    return env.meetings_pending_errors  # type: ignore[attr-defined]
 
 
 # -- Nodes ---------------------------------------------------------------------
@@ -522,7 +541,10 @@ class FillMeetingLists(SphinxPostTransform):
 
 def forget_reported_errors(app: Sphinx) -> None:
     """Start each build with no error reported (tests build several books in one process)."""
+    global _main_pid  # noqa: PLW0603
+    _main_pid = os.getpid()
     _reported.clear()
+    pending_errors(app.env).clear()
 
 
 def forget_collection(*args: Any) -> None:
@@ -583,6 +605,8 @@ def purge_meetings(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
 
 
 def merge_meetings(app: Sphinx, env: BuildEnvironment, docnames: set[str], other: BuildEnvironment) -> None:
+    for message in pending_errors(other):
+        log_once(message)
     for docname in docnames:
         if docname in parsed_meetings(other):
             parsed_meetings(env)[docname] = parsed_meetings(other)[docname]
