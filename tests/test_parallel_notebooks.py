@@ -6,7 +6,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import REPO, copy_root
+from conftest import REPO, STRICT, copy_root, sphinx_build
 from parallel_notebooks import create_cache_database, is_executed, spread
 from sphinx.util.parallel import make_chunks
 
@@ -48,33 +48,38 @@ def tables(cache: Path) -> set[str]:
         return {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
 
 
-def test_a_parallel_build_makes_the_cache_database_before_reading(make_app, tmp_path):
-    """Two reading processes must not both find the database missing and create it."""
+PROBE = """
+from pathlib import Path
+
+
+def setup(app):
+    def record(app, env, docnames):
+        there = Path(env.mystnb_config.execution_cache_path).exists()
+        Path(app.outdir, "cache-before-reading.txt").write_text(str(there))
+
+    app.connect("env-before-read-docs", record, priority=900)  # after parallel_notebooks
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
+"""
+
+
+def cache_before_reading(tmp_path: Path, *jobs: str) -> bool:
+    """Build the notebook book with an empty cache; was the cache there when reading began?"""
     project = copy_root("notebook", tmp_path)
-    cache = tmp_path / "cache"
-    app = make_app(
-        "html",
-        srcdir=project,
-        parallel=2,
-        confoverrides={
-            "extensions": ["myst_nb", "parallel_notebooks"],
-            "nb_execution_mode": "cache",
-            "nb_execution_cache_path": str(cache),
-        },
-    )
-    seen = []
-    app.connect("env-before-read-docs", lambda app, env, docnames: seen.append(cache.exists()), priority=900)
-    app.build()
-    assert seen == [True]  # there before any page is read
+    (project / "probe.py").write_text(PROBE)
+    with (project / "conf.py").open("a") as conf:
+        conf.write('\nimport sys\nsys.path.insert(0, ".")\nextensions += ["parallel_notebooks", "probe"]\n')
+    cache, out = tmp_path / "cache", tmp_path / "out"
+    options = ["-D", "nb_execution_mode=cache", "-D", f"nb_execution_cache_path={cache}"]
+    result = sphinx_build("-b", "html", project, out, *STRICT, *options, *jobs, cwd=project)
+    assert result.returncode == 0, result.stderr
     assert {"settings", "nbcache"} <= tables(cache)
+    return (out / "cache-before-reading.txt").read_text() == "True"
 
 
-def test_a_serial_build_leaves_the_cache_to_myst_nb(make_app, tmp_path):
-    project = copy_root("notebook", tmp_path)
-    cache = tmp_path / "cache"
-    overrides = {"extensions": ["myst_nb", "parallel_notebooks"], "nb_execution_cache_path": str(cache)}
-    app = make_app("html", srcdir=project, confoverrides={**overrides, "nb_execution_mode": "cache"})
-    seen = []
-    app.connect("env-before-read-docs", lambda app, env, docnames: seen.append(cache.exists()), priority=900)
-    app.build()
-    assert seen == [False]
+def test_a_parallel_build_makes_the_cache_database_before_reading(tmp_path):
+    """Two reading processes must not both find the database missing and create it."""
+    assert cache_before_reading(tmp_path, "-j", "2")
+
+
+def test_a_serial_build_leaves_the_cache_to_myst_nb(tmp_path):
+    assert not cache_before_reading(tmp_path)
