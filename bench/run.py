@@ -238,34 +238,17 @@ class Book:
     def out(self) -> Path:
         return self.src / "_build"
 
+    def sphinx(self, *how: str, out: str, doctrees: str) -> list[str]:
+        """sphinx-build, strict and counted by measure.py, from the book's folder."""
+        python = [str(self.python), str(HERE / "measure.py"), "sphinx"]
+        return [*python, *how, ".", str(self.out / out), "-d", str(self.out / doctrees), *STRICT]
+
     def html(self, jobs: bool = False) -> Build:
-        cmd = [
-            str(self.python),
-            str(HERE / "measure.py"),
-            "sphinx",
-            "-b",
-            "html",
-            ".",
-            str(self.out / "html"),
-            "-d",
-            str(self.out / "doctrees"),
-            *STRICT,
-        ]
+        cmd = self.sphinx("-b", "html", out="html", doctrees="doctrees")
         return run_build(cmd + (["-j", "auto"] if jobs else []), self.src, self.logs / "build.log")
 
     def pdf(self) -> Build:
-        cmd = [
-            str(self.python),
-            str(HERE / "measure.py"),
-            "sphinx",
-            "-M",
-            "latexpdf",
-            ".",
-            str(self.out / "pdf"),
-            "-d",
-            str(self.out / "pdf-doctrees"),
-            *STRICT,
-        ]
+        cmd = self.sphinx("-M", "latexpdf", out="pdf", doctrees="pdf-doctrees")
         return run_build(
             cmd, self.src, self.logs / "pdf.log", env={"LATEXOPTS": "-interaction=nonstopmode -halt-on-error"}
         )
